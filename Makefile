@@ -1,0 +1,37 @@
+# `make` sets everything up and builds every sheet; `make test` runs the checks.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+READY := $(VENV)/.ready
+
+.PHONY: all pdf check test lint i18n clean
+
+all: pdf
+
+$(READY): pyproject.toml scripts/system-deps.sh
+	sh scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(READY)
+
+pdf: $(READY)
+	$(PY) make_pdf.py
+
+check: $(READY)
+	$(PY) make_pdf.py --check
+
+lint: $(READY)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: lint
+	$(PY) -m pytest
+
+# Extract interface strings into the template and merge them into every catalog.
+i18n: $(READY)
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output \
+		--project=factsheet -o locales/messages.pot .
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --no-wrap
+
+clean:
+	rm -rf output $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+import sys
+
+from factsheet.cli import main
+
+sys.exit(main())

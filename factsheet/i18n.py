@@ -1,0 +1,93 @@
+"""Stage 5, i18n: interface strings from gettext catalogs, dates from Babel."""
+
+from __future__ import annotations
+
+import datetime
+import gettext
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from factsheet.errors import Pos, Problem
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+SOURCE_LANGUAGE = "en"  # the language the interface strings are written in
+# Spanish readers of these sheets are mostly in the United States.
+BABEL_LOCALES = {"en": "en_US", "es": "es_US"}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name pybabel extract looks for
+    """Mark a string for the catalog where it is defined, translate it later."""
+    return message
+
+
+@dataclass(frozen=True)
+class Localizer:
+    """What render needs to speak one language."""
+
+    lang: str
+    locale: str
+    translations: gettext.NullTranslations
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def date(self, day: datetime.date) -> str:
+        return format_date(day, format="long", locale=self.locale)
+
+
+def babel_locale(lang: str) -> str:
+    return BABEL_LOCALES.get(lang, str(Locale.parse(lang)))
+
+
+def catalog_path(lang: str, locales_dir: Path = LOCALES_DIR) -> Path:
+    return locales_dir / lang / "LC_MESSAGES" / "messages.po"
+
+
+def load_localizer(lang: str, locales_dir: Path = LOCALES_DIR) -> tuple[Localizer, list[Problem]]:
+    """Read and compile the language's catalog in memory; report missing strings."""
+    locale = babel_locale(lang)
+    if lang == SOURCE_LANGUAGE:
+        return Localizer(lang, locale, gettext.NullTranslations()), []
+    path = catalog_path(lang, locales_dir)
+    shown = (
+        str(path.relative_to(locales_dir.parent))
+        if path.is_relative_to(locales_dir.parent)
+        else str(path)
+    )
+    if not path.is_file():
+        problem = Problem(Pos(shown), f"no interface catalog for language '{lang}'")
+        return Localizer(lang, locale, gettext.NullTranslations()), [problem]
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    problems = [
+        Problem(
+            Pos(shown, message.lineno or 0, 1), f"string '{message.id}' has no {lang} translation"
+        )
+        for message in catalog
+        if message.id and (not message.string or message.fuzzy)
+    ]
+    problems += [
+        Problem(Pos(shown), f"string '{msgid}' is missing from the catalog")
+        for msgid in template_messages(locales_dir)
+        if msgid not in catalog
+    ]
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Localizer(lang, locale, Translations(compiled)), problems
+
+
+def template_messages(locales_dir: Path) -> list[str]:
+    """The msgids of the extracted template (messages.pot)."""
+    pot = locales_dir / "messages.pot"
+    if not pot.is_file():
+        return []
+    with pot.open("rb") as handle:
+        return [m.id for m in read_po(handle) if m.id]

@@ -1,0 +1,178 @@
+"""Stage 3, inline: the Markdown subset to HTML fragments plus their notes.
+
+Citations (`[@key, p. 33]`, `[see @a; @b]`) and author notes (`^[text]`) share
+one numbering in reading order. Each becomes a marker in the HTML
+(`note_marker(n)`) that `render` swaps for the formatted footnote, so this
+stage needs to know nothing about citation styles.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkLabel
+from markdown_it.rules_inline import StateInline
+
+from factsheet.errors import FactsheetError, Problem
+from factsheet.model import CiteItem, Content, Document, Note, SectionHTML, Text
+
+# Private-use characters cannot come from YAML text by accident in practice,
+# and render refuses content that contains them.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+MARKER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
+
+KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
+ITEM = re.compile(rf"^(?P<prefix>.*?)(?:(?<=\s)|^)-?@(?P<key>{KEY})(?P<suffix>.*)$", re.S)
+LABELS = {
+    "p": "page", "pp": "page", "page": "page", "pages": "page",
+    "chap": "chapter", "ch": "chapter", "chapter": "chapter",
+    "sec": "section", "section": "section",
+    "para": "paragraph", "paragraph": "paragraph",
+    "vol": "volume", "volume": "volume",
+    "fig": "figure", "figure": "figure",
+    "n": "note", "note": "note",
+}  # fmt: skip
+LOCATOR = re.compile(
+    r"^(?:(?P<label>[A-Za-z]+)\.?\s+)?(?P<value>[0-9IVXLCDMivxlcdm]+(?:[-–][0-9IVXLCDMivxlcdm]+)?"
+    r"(?:,\s*[0-9]+(?:[-–][0-9]+)?)*)(?P<rest>.*)$",
+    re.S,
+)
+QUOTES = {"es": "«»“”", "en": "“”‘’"}
+DISABLED = ["html_block", "html_inline", "heading", "lheading", "code", "fence", "image",
+            "hr", "reference", "backticks", "autolink", "entity"]  # fmt: skip
+
+
+def note_marker(number: int) -> str:
+    return f"{MARK_OPEN}{number}{MARK_CLOSE}"
+
+
+def make_parser(lang: str) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"typographer": True, "quotes": QUOTES.get(lang, QUOTES["en"])})
+    md.enable(["replacements", "smartquotes"])
+    md.disable(DISABLED)
+    md.inline.ruler.before("link", "citation", citation_rule)
+    md.inline.ruler.before("link", "author_note", author_note_rule)
+    md.add_render_rule("note_call", render_note_call)
+    # A line break inside a footnote's HTML ends its line in WeasyPrint: use spaces.
+    md.add_render_rule("softbreak", lambda *args: " ")
+    md.validateLink = lambda url: bool(re.match(r"^(https?://|mailto:)", url, re.I))
+    return md
+
+
+def render_note_call(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it API
+    return note_marker(tokens[idx].meta["number"])
+
+
+def parse_cite_item(raw: str) -> tuple[str, str, str, str, str] | None:
+    """`see @key, pp. 3-5 and passim` -> prefix, key, label, locator, suffix."""
+    match = ITEM.match(raw.strip())
+    if not match:
+        return None
+    suffix = match["suffix"].strip()
+    label, locator = "page", ""
+    if suffix.startswith(","):
+        found = LOCATOR.match(suffix[1:].strip())
+        if found and (found["label"] is None or found["label"].lower() in LABELS):
+            label = LABELS[found["label"].lower()] if found["label"] else "page"
+            locator, suffix = found["value"], found["rest"].strip()
+    return match["prefix"].strip(), match["key"], label, locator, suffix
+
+
+def citation_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "[":
+        return False
+    end = state.src.find("]", state.pos)
+    if end < 0 or "[" in state.src[state.pos + 1 : end]:
+        return False
+    if end + 1 < state.posMax and state.src[end + 1] in "([":
+        return False  # a link, not a citation
+    raw = state.src[state.pos + 1 : end]
+    parsed = [parse_cite_item(part) for part in raw.split(";")]
+    if not parsed or None in parsed:
+        return False
+    if not silent:
+        env = state.env
+        pos = env["locate"](state.src[state.pos : end + 1])
+        if env["in_note"]:
+            env["problems"].append(
+                Problem(pos, "a citation inside an author's note is not supported; cite next to it")
+            )
+        items = tuple(
+            CiteItem(key, pos, prefix, suffix, locator, label)
+            for prefix, key, label, locator, suffix in parsed  # type: ignore[misc]
+        )
+        push_note(state, Note(len(env["notes"]) + 1, pos, items=items))
+    state.pos = end + 1
+    return True
+
+
+def author_note_rule(state: StateInline, silent: bool) -> bool:
+    start = state.pos
+    if not state.src.startswith("^[", start):
+        return False
+    end = parseLinkLabel(state, start + 1)
+    if end < 0:
+        return False
+    if not silent:
+        env = state.env
+        pos = env["locate"](state.src[start : end + 1])
+        number = len(env["notes"]) + 1
+        env["notes"].append(None)  # reserve the number before nested parsing
+        env["in_note"] = True
+        html = state.md.renderInline(state.src[start + 2 : end], env)
+        env["in_note"] = False
+        env["notes"].pop()
+        push_note(state, Note(number, pos, html=html))
+    state.pos = end + 1
+    return True
+
+
+def push_note(state: StateInline, note: Note) -> None:
+    state.env["notes"].append(note)
+    token = state.push("note_call", "", 0)
+    token.meta = {"number": note.number}
+
+
+class Converter:
+    """Renders the fields of one language in reading order, sharing one note list."""
+
+    def __init__(self, lang: str) -> None:
+        self.md = make_parser(lang)
+        self.env: dict = {"notes": [], "problems": [], "in_note": False}
+
+    def convert(self, text: Text | None, inline: bool = False) -> str:
+        if text is None:
+            return ""
+        cursor = 0
+
+        def locate(raw: str):  # noqa: ANN202 - closure over this text's cursor
+            nonlocal cursor
+            found = text.value.find(raw, cursor)
+            if found < 0:
+                return text.pos
+            cursor = found + len(raw)
+            return text.pos_at(found)
+
+        if MARK_OPEN in text.value or MARK_CLOSE in text.value:
+            self.env["problems"].append(Problem(text.pos, "text contains reserved characters"))
+            return ""
+        self.env["locate"] = locate
+        render = self.md.renderInline if inline else self.md.render
+        return render(text.value, self.env).strip()
+
+
+def inline_content(content: Content) -> Document:
+    """Convert one language's fields; raises FactsheetError on bad notes."""
+    conv = Converter(content.lang)
+    title = conv.convert(content.title, inline=True)
+    subtitle = conv.convert(content.subtitle, inline=True)
+    summary = conv.convert(content.summary)
+    sections = [
+        SectionHTML(s.id, conv.convert(s.heading, inline=True), conv.convert(s.body))
+        for s in content.sections
+    ]
+    credit = conv.convert(content.credit)
+    if conv.env["problems"]:
+        raise FactsheetError(conv.env["problems"])
+    return Document(content.lang, title, subtitle, summary, sections, credit, conv.env["notes"])

@@ -1,0 +1,133 @@
+"""The plain data that flows between stages."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from factsheet.errors import Pos
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string from a YAML file that remembers where each character came from."""
+
+    value: str
+    pos: Pos
+    # For literal block scalars (`|`) content lines map one to one onto source
+    # lines, starting below the indicator at this 0-based column.
+    block_indent: int | None = None
+
+    def pos_at(self, offset: int) -> Pos:
+        """The source position of character `offset` of `value`."""
+        before = self.value[:offset]
+        line = before.count("\n")
+        col = offset - (before.rfind("\n") + 1)
+        if self.block_indent is None:
+            # Plain or quoted scalar: exact on its first line, approximate after.
+            if line == 0:
+                return Pos(self.pos.path, self.pos.line, self.pos.col + col)
+            return self.pos
+        return Pos(self.pos.path, self.pos.line + 1 + line, self.block_indent + col + 1)
+
+
+@dataclass(frozen=True)
+class SheetConfig:
+    """sheet.yaml: what every language of a sheet shares."""
+
+    path: str
+    languages: list[str]
+    published: datetime.date
+    updated: datetime.date
+    pages: int
+    paper: str
+    citation_style: str
+    bibliography: bool
+    positions: dict[str, Pos] = field(default_factory=dict)
+
+    def pos_of(self, key: str) -> Pos:
+        return self.positions.get(key, Pos(self.path, 1, 1))
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    pos: Pos
+    heading: Text
+    body: Text
+
+
+@dataclass(frozen=True)
+class Content:
+    """<lang>.yaml: the words of one language."""
+
+    lang: str
+    path: str
+    title: Text
+    subtitle: Text | None
+    summary: Text
+    sections: list[Section]
+    credit: Text | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of sources.yaml, already in CSL-JSON shape for citeproc."""
+
+    id: str
+    pos: Pos
+    csl: dict
+    positions: dict[str, Pos] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    slug: str
+    root: Path
+    config: SheetConfig
+    contents: dict[str, Content]
+    sources: list[Source]
+    sources_path: str
+
+
+@dataclass(frozen=True)
+class CiteItem:
+    """One source inside a citation: `[see @key, p. 33]`."""
+
+    key: str
+    pos: Pos
+    prefix: str = ""
+    suffix: str = ""
+    locator: str = ""
+    label: str = "page"
+
+
+@dataclass(frozen=True)
+class Note:
+    """One footnote in reading order: a citation (items) or an author's note (html)."""
+
+    number: int
+    pos: Pos
+    items: tuple[CiteItem, ...] = ()
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class SectionHTML:
+    id: str
+    heading: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One language of a sheet as HTML fragments; notes are marked by number."""
+
+    lang: str
+    title: str
+    subtitle: str
+    summary: str
+    sections: list[SectionHTML]
+    credit: str
+    notes: list[Note]

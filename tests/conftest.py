@@ -1,0 +1,91 @@
+"""Shared fixtures: real sheets in temporary folders, real builds, read-back PDFs."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from factsheet.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE = ROOT / "sheets" / "decriminalization"
+
+
+@pytest.fixture(autouse=True)
+def fail_on_unexpected_logs(caplog):
+    """Any warning logged (by WeasyPrint or us) that a test did not expect fails it."""
+    caplog.set_level(logging.WARNING)
+    yield
+    unexpected = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING]
+    if unexpected:
+        pytest.fail("unexpected log: " + "; ".join(r.getMessage() for r in unexpected))
+
+
+@pytest.fixture
+def minimal(tmp_path) -> Path:
+    """A copy of tests/data/minimal that a test may change."""
+    folder = tmp_path / "minimal"
+    shutil.copytree(DATA / "minimal", folder)
+    return folder
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def run_cli(capsys):
+    def run(*args: str | Path) -> Run:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def pdf_text(page: pypdf.PageObject) -> str:
+    """Page text as a reader would copy it: hyphenated breaks joined, spaces plain."""
+    text = page.extract_text()
+    text = re.sub("\u2010\n", "", text)
+    return re.sub(r"\s+", " ", text.replace("\xa0", " "))
+
+
+@dataclass
+class BuiltPdf:
+    path: Path
+    reader: pypdf.PdfReader
+
+    @property
+    def pages(self) -> list[str]:
+        return [pdf_text(page) for page in self.reader.pages]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.pages)
+
+
+def read_pdf(path: Path) -> BuiltPdf:
+    return BuiltPdf(path, pypdf.PdfReader(io.BytesIO(path.read_bytes())))
+
+
+@pytest.fixture(scope="session")
+def sample_pdfs(tmp_path_factory) -> dict[str, BuiltPdf]:
+    """The sample sheet built once, in parallel, as the README's `make` would."""
+    out = tmp_path_factory.mktemp("sample")
+    assert main([str(SAMPLE), "--out", str(out), "--jobs", "2"]) == 0
+    return {lang: read_pdf(out / f"decriminalization.{lang}.pdf") for lang in ("en", "es")}
