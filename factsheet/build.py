@@ -7,6 +7,7 @@ load -> check -> inline -> cite -> i18n -> render -> pdf.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -98,30 +99,38 @@ def find_sheets(options: Options) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
-def plan(options: Options) -> tuple[list[Task], list[Problem]]:
+@dataclass
+class Plan:
+    tasks: list[Task] = field(default_factory=list)
+    failed_sheets: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def plan(options: Options) -> Plan:
     """Every (sheet, language) to build; sheets that fail to load or check fail here."""
     folders, problems = find_sheets(options)
-    tasks = []
+    result = Plan(problems=problems)
     for folder in folders:
         try:
             sheet = load_sheet(folder)
         except FactsheetError as exc:
-            problems += exc.problems
+            result.problems += exc.problems
+            result.failed_sheets.append(folder)
             continue
         found = check_sheet(sheet)
-        problems += found
+        result.problems += found
         if errors_only(found):
+            result.failed_sheets.append(folder)
             continue
         langs = list(options.langs) or sheet.config.languages
         for lang in langs:
             if lang not in sheet.config.languages:
                 where = sheet.config.pos_of("languages")
-                problems.append(
-                    Problem(where, f"--lang asks for '{lang}', which this sheet does not list")
-                )
+                message = f"--lang asks for '{lang}', which this sheet does not list"
+                result.problems.append(Problem(where, message))
                 continue
-            tasks.append(Task(folder, lang))
-    return tasks, problems
+            result.tasks.append(Task(folder, lang))
+    return result
 
 
 def run_task(task: Task, options: Options) -> TaskResult:
@@ -148,7 +157,8 @@ def run_task(task: Task, options: Options) -> TaskResult:
     from factsheet.pdf import write_pdf  # imported late: --check never loads WeasyPrint
 
     paper = options.paper or sheet.config.paper
-    result = write_pdf(html, task.folder, Pos(content.path, 1, 1), paper=paper)
+    where = Pos(content.path, 1, 1)
+    result = write_pdf(html, task.folder, where, sheet.config.updated, paper=paper)
     problems += result.problems
     if result.pages > sheet.config.pages:
         problems.append(
@@ -181,19 +191,33 @@ def run_tasks(tasks: list[Task], options: Options) -> list[TaskResult]:
         return list(pool.map(run_task, tasks, [options] * len(tasks)))
 
 
+def remove_outputs(folder: Path, options: Options) -> None:
+    """A sheet that failed must not leave PDFs of an earlier build that look current."""
+    slug = folder.resolve().name
+    pattern = re.compile(rf"{re.escape(slug)}\.[A-Za-z-]+\.pdf")
+    if options.out.is_dir():
+        for path in options.out.iterdir():
+            if pattern.fullmatch(path.name):
+                path.unlink()
+
+
 def build(options: Options) -> Report:
     """Build (or with check_only, validate) every planned sheet and language."""
     started = time.perf_counter()
-    report = Report()
-    tasks, report.problems = plan(options)
-    for result in run_tasks(tasks, options):
+    planned = plan(options)
+    report = Report(problems=planned.problems)
+    for folder in planned.failed_sheets:
+        report.failed.append(Task(folder, "*"))
+        if not options.check_only:
+            remove_outputs(folder, options)
+    for result in run_tasks(planned.tasks, options):
         report.problems += result.problems
         report.checked += 1
         output = result.task.output(options)
         if errors_only(result.problems):
             report.failed.append(result.task)
-            # A failed build must not leave an older PDF that looks current.
-            output.unlink(missing_ok=True)
+            if not options.check_only:
+                output.unlink(missing_ok=True)  # no older PDF that looks current
         elif result.data is not None:
             write_atomically(output, result.data)
             report.written.append(output)

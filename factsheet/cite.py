@@ -40,6 +40,8 @@ TAGS = {"i": "\ue010", "b": "\ue011", "sup": "\ue012", "sub": "\ue013", "sc": "\
 CLOSE = "\ue01f"
 # A period after a title that ends in ? or ! (inside its quotes) is doubled punctuation.
 DOUBLED = re.compile(r"([?!][”»’\u201d]?)\.")
+OUTSIDE_QUOTE = re.compile(r"([”’])([.,])")
+APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 URL = re.compile(r"\b(https?://[^\s<>\"]+[^\s<>\".,;:)])")
 
 
@@ -64,8 +66,13 @@ class Marked:
         return str(text)
 
 
-def marked_to_html(text: str) -> str:
-    """Escape a formatted string, turn the marks into tags and URLs into links."""
+def marked_to_html(text: str, punctuation_in_quote: bool = False) -> str:
+    """Escape a formatted string, turn the marks into tags and URLs into links.
+
+    Also mends citeproc's punctuation: a period doubled after a title ending in
+    ? or !, commas and periods left outside closing quotes where the locale
+    (American English) wants them inside, and straight apostrophes.
+    """
     out = html.escape(str(text), quote=False)
     stack: list[str] = []
     result = []
@@ -80,6 +87,9 @@ def marked_to_html(text: str) -> str:
         else:
             result.append(char)
     text = DOUBLED.sub(r"\1", "".join(result))
+    text = APOSTROPHE.sub("\u2019", text)
+    if punctuation_in_quote:
+        text = OUTSIDE_QUOTE.sub(r"\2\1", text)
     return URL.sub(r'<a href="\1">\1</a>', text)
 
 
@@ -101,6 +111,13 @@ def csl_locale(lang: str) -> str:
         return CSL_LOCALES[lang]
     matches = sorted(LOCALES_DIR.glob(f"locales-{lang}*.xml"))
     return matches[0].stem.removeprefix("locales-") if matches else "en-US"
+
+
+def punctuation_in_quote(locale: str) -> bool:
+    """Whether the CSL locale puts commas and periods inside quotation marks."""
+    path = LOCALES_DIR / f"locales-{locale}.xml"
+    options = etree.parse(str(path)).getroot().find(f"{{{CSL_NS}}}style-options")
+    return options is not None and options.get("punctuation-in-quote") == "true"
 
 
 def patch_style(path: str) -> io.BytesIO:
@@ -186,6 +203,7 @@ def cite_notes(
     if problems:
         raise FactsheetError(problems)
     style = load_style(style_name, lang, where)
+    inside = punctuation_in_quote(csl_locale(lang))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         database = CiteProcJSON([to_csl_json(s) for s in sources])
@@ -199,13 +217,12 @@ def cite_notes(
         formatted = {}
         for note in notes:
             if note.items:
-                formatted[note.number] = marked_to_html(
-                    bibliography.cite(citations[note.number], _ignore)
-                )
+                text = bibliography.cite(citations[note.number], _ignore)
+                formatted[note.number] = marked_to_html(text, inside)
             else:
                 formatted[note.number] = note.html
         bibliography.sort()
-        entries = [marked_to_html(str(entry)) for entry in bibliography.bibliography()]
+        entries = [marked_to_html(str(e), inside) for e in bibliography.bibliography()]
     in_text = style.root.get("class") == "in-text"
     inline = frozenset(note.number for note in notes if note.items and in_text)
     return Citations(formatted, inline, entries)

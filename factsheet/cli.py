@@ -53,8 +53,12 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
     return options, args.debug
 
 
-def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def main(
+    argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """Run the CLI in-process; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         options, debug = parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:  # argparse: --help, --version, or a usage error

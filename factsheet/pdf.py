@@ -7,7 +7,11 @@ is an error of the build, and so is any text set in a font we did not ship.
 
 from __future__ import annotations
 
+import datetime
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -83,14 +87,40 @@ class LogCollector(logging.Handler):
         self.messages.append(record.getMessage().splitlines()[0])
 
 
+@contextmanager
+def source_date(day: datetime.date) -> Iterator[None]:
+    """Pin the timestamps fontTools writes into the fonts it instantiates.
+
+    WeasyPrint instantiates variable fonts with fontTools, which stamps each
+    font with the current time unless SOURCE_DATE_EPOCH is set: without this
+    the same sheet would give different bytes on every build.
+    """
+    epoch = datetime.datetime.combine(day, datetime.time(), datetime.UTC).timestamp()
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
 def write_pdf(
     html: str,
     base_dir: Path,
     where: Pos,
+    updated: datetime.date,
     paper: str = "letter",
     styles_dir: Path = STYLES_DIR,
 ) -> PdfResult:
     """Lay out and write one PDF; problems cover logged warnings and foreign fonts."""
+    missing = [name for name in STYLESHEETS if not (styles_dir / name).is_file()]
+    if missing:
+        return PdfResult(
+            b"", 0, [Problem(where, f"stylesheet {styles_dir / n} is missing") for n in missing]
+        )
     fetcher = SandboxedFetcher(
         [base_dir, styles_dir, *{font_path(p, f).parent for _, _, p, f in FONT_FILES}]
     )
@@ -110,7 +140,8 @@ def write_pdf(
         document = weasyprint.HTML(
             string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher
         ).render(stylesheets=stylesheets, font_config=fonts)
-        data = document.write_pdf(pdf_variant="pdf/ua-1")
+        with source_date(updated):
+            data = document.write_pdf(pdf_variant="pdf/ua-1")
     finally:
         logger.removeHandler(collector)
     problems = [Problem(where, f"refused resource {url}") for url in fetcher.refused]

@@ -1,0 +1,57 @@
+from factsheet.check import check_sheet
+from factsheet.load import load_sheet
+
+
+def messages(folder) -> list[str]:
+    return [str(p) for p in check_sheet(load_sheet(folder))]
+
+
+def test_the_minimal_sheet_is_clean(minimal):
+    assert messages(minimal) == []
+
+
+def replace_in(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_section_missing_from_a_translation(minimal):
+    replace_in(minimal / "es.yaml", "id: second", "id: segunda")
+    found = messages(minimal)
+    assert any("es.yaml:13:9: section 'segunda' is not in en.yaml" in m for m in found), found
+    assert any("section 'second' of en.yaml:13 is missing" in m for m in found), found
+
+
+def test_sections_out_of_order(minimal):
+    replace_in(minimal / "es.yaml", "id: first", "id: tmp")
+    replace_in(minimal / "es.yaml", "id: second", "id: first")
+    replace_in(minimal / "es.yaml", "id: tmp", "id: second")
+    found = messages(minimal)
+    assert any(
+        "es.yaml:6:9: section 'second' is out of order: en.yaml has 'first'" in m for m in found
+    )
+
+
+def test_duplicate_section_ids(minimal):
+    replace_in(minimal / "en.yaml", "id: second", "id: first")
+    assert any("section id 'first' is used twice (first on line 6)" in m for m in messages(minimal))
+
+
+def test_duplicate_and_incomplete_sources(minimal):
+    with (minimal / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("- id: smith2019\n  type: book\n  title: Again\n- id: notitle\n  type: book\n")
+    found = messages(minimal)
+    assert any(
+        "sources.yaml:11:7: duplicate source id 'smith2019' (first on line 1)" in m for m in found
+    )
+    assert any("sources.yaml:14:3: source 'notitle' has no 'title'" in m for m in found)
+
+
+def test_bad_paper_and_language(minimal):
+    replace_in(minimal / "sheet.yaml", "paper: letter", "paper: tabloid")
+    replace_in(minimal / "sheet.yaml", "[en, es]", "[en, es, xx]")
+    (minimal / "xx.yaml").write_text((minimal / "en.yaml").read_text())
+    found = messages(minimal)
+    assert any("sheet.yaml:5:8: paper must be letter or a4, not 'tabloid'" in m for m in found)
+    assert any("unknown language code 'xx'" in m for m in found)

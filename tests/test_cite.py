@@ -1,0 +1,110 @@
+import pytest
+
+from factsheet.cite import Marked, cite_notes, marked_to_html
+from factsheet.errors import FactsheetError, Pos
+from factsheet.inline import inline_content
+from factsheet.load import load_sheet
+from factsheet.model import CiteItem, Note, Source
+
+from .conftest import SAMPLE
+
+HERE = Pos("sheet.yaml", 6, 17)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_sheet(SAMPLE)
+
+
+def sample_notes(sample, lang: str, style: str | None = None) -> dict[int, str]:
+    doc = inline_content(sample.contents[lang])
+    return cite_notes(
+        doc.notes, sample.sources, style or sample.config.citation_style, lang, HERE
+    ).notes
+
+
+PINNED = {
+    "en": {
+        1: "Rosmarin and Eastwood, <i>A Quiet Revolution</i>.",
+        3: "National Research Council, <i>Informing America’s Policy on Illegal Drugs</i>, 193.",
+        5: "Hughes and Stevens, “What Can We Learn.”",
+        7: "United Nations Office on Drugs and Crime, <i>World Drug Report 2009</i>.",
+    },
+    "es": {
+        1: "Rosmarin y Eastwood, <i>A Quiet Revolution</i>.",
+        3: "National Research Council, <i>Informing America’s Policy on Illegal Drugs</i>, 193.",
+        5: "Hughes y Stevens, «What Can We Learn».",
+        7: "United Nations Office on Drugs and Crime, <i>World Drug Report 2009</i>.",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_sample_notes_print_exactly(sample, lang):
+    notes = sample_notes(sample, lang)
+    for number, text in PINNED[lang].items():
+        assert notes[number] == text
+
+
+def test_full_notes_spell_out_names_and_have_no_stray_edition(sample):
+    notes = sample_notes(sample, "en", "chicago-notes-bibliography")
+    assert notes[5].startswith("Caitlin Elizabeth Hughes and Alex Stevens, “What Can We Learn from")
+    assert "edition" not in " ".join(notes.values())
+    later = sample_notes(sample, "es", "chicago-notes-bibliography")[6]
+    assert later == "Hughes y Stevens, «What Can We Learn»."
+
+
+def test_bibliography_is_sorted_and_linked(sample):
+    doc = inline_content(sample.contents["en"])
+    entries = cite_notes(
+        doc.notes, sample.sources, sample.config.citation_style, "en", HERE
+    ).bibliography
+    assert [e[:10] for e in entries] == sorted(e[:10] for e in entries)
+    hughes = next(e for e in entries if e.startswith("Hughes"))
+    assert hughes == (
+        "Hughes, Caitlin Elizabeth, and Alex Stevens. “What Can We Learn from the Portuguese "
+        "Decriminalization of Illicit Drugs?” <i>British Journal of Criminology</i> 50, no. 6 "
+        '(2010): 999–1022. <a href="https://doi.org/10.1093/bjc/azq038">'
+        "https://doi.org/10.1093/bjc/azq038</a>."
+    )
+
+
+def test_apa_cites_in_the_text(sample):
+    doc = inline_content(sample.contents["en"])
+    cites = cite_notes(doc.notes, sample.sources, "apa", "en", HERE)
+    assert cites.notes[1] == "(Rosmarin &amp; Eastwood, 2012)"
+    assert 1 in cites.in_text and 2 not in cites.in_text  # note 2 is an author's note
+
+
+def note(key: str) -> Note:
+    return Note(1, Pos("en.yaml", 4, 9), (CiteItem(key, Pos("en.yaml", 4, 9)),))
+
+
+def source(**csl) -> Source:
+    return Source(csl["id"], Pos("sources.yaml", 1, 3), {"type": "book", **csl})
+
+
+def test_unknown_key_suggests_the_closest():
+    with pytest.raises(FactsheetError) as caught:
+        cite_notes([note("smith2018")], [source(id="smith2019", title="T")], "apa", "en", HERE)
+    assert str(caught.value) == (
+        "en.yaml:4:9: unknown citation key 'smith2018' (did you mean 'smith2019'?)"
+    )
+
+
+def test_unknown_style_names_the_key():
+    with pytest.raises(FactsheetError) as caught:
+        cite_notes([], [], "no-such-style", "en", HERE)
+    assert str(caught.value) == "sheet.yaml:6:17: unknown citation style 'no-such-style'"
+
+
+def test_source_text_is_escaped_once():
+    cites = cite_notes(
+        [note("x")], [source(id="x", title="<b>Bold</b> & Co", language="en")], "apa", "en", HERE
+    )
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in cites.bibliography[0]
+    assert "<b>" not in cites.bibliography[0]
+
+
+def test_marks_become_tags():
+    assert marked_to_html(Marked.Italic("a < b")) == "<i>a &lt; b</i>"

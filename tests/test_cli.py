@@ -1,0 +1,130 @@
+"""The command line over real sheet folders: exit codes, one-line errors, no stale PDFs."""
+
+import pytest
+
+from factsheet.cli import main
+
+
+def test_builds_both_languages(minimal, tmp_path, run_cli):
+    out = tmp_path / "out"
+    run = run_cli(minimal, "--out", out, "--jobs", "1")
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in out.iterdir()) == ["minimal.en.pdf", "minimal.es.pdf"]
+    assert f"wrote {out}/minimal.en.pdf" in run.out
+    assert "built 2, failed 0" in run.out
+
+
+def test_lang_option_builds_one_language(minimal, tmp_path, run_cli):
+    run = run_cli(minimal, "--out", tmp_path, "--lang", "es", "--jobs", "1")
+    assert run.code == 0
+    assert [p.name for p in tmp_path.glob("*.pdf")] == ["minimal.es.pdf"]
+
+
+def test_check_writes_nothing(minimal, tmp_path, run_cli):
+    run = run_cli(minimal, "--out", tmp_path / "out", "--check")
+    assert run.code == 0, run.err
+    assert not (tmp_path / "out").exists()
+    assert "checked 2, failed 0" in run.out
+
+
+def test_a4_paper(minimal, tmp_path, run_cli):
+    import pypdf
+
+    assert run_cli(minimal, "--out", tmp_path, "--paper", "a4", "--lang", "en").code == 0
+    box = pypdf.PdfReader(tmp_path / "minimal.en.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def replace_in(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BAD_INPUTS = [
+    # (file, old text, new text, the one line expected on stderr)
+    ("es.yaml", "title: Una", "title: [Una", "es.yaml:2:9: YAML syntax error: expected ',' or ']', but got ':'"),
+    ("es.yaml", "[@smith2019, p. 12]", "[@smith2091, p. 12]", "es.yaml:9:49: unknown citation key 'smith2091' (did you mean 'smith2019'?)"),
+    ("sheet.yaml", "pages: 1", "pages: 1\npages: 2", "sheet.yaml:5:1: duplicate key 'pages' (first defined on line 4)"),
+    ("sheet.yaml", "citation-style: chicago-shortened-notes-bibliography", "citation-style: chicago", "sheet.yaml:6:17: unknown citation style 'chicago'"),
+    ("sources.yaml", "id: smith2019", "id: smith2019\n  id: again", "sources.yaml:2:3: duplicate key 'id' (first defined on line 1)"),
+    ("en.yaml", "id: second", "id: Second", "en.yaml:13:9: section id 'Second' must use lowercase letters, digits and '-'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "old", "new", "expected"), BAD_INPUTS)
+def test_bad_input_gives_one_line_and_no_pdf(minimal, tmp_path, run_cli, name, old, new, expected):
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / "minimal.es.pdf"
+    stale.write_bytes(b"%PDF- an old build")
+    replace_in(minimal / name, old, new)
+    run = run_cli(minimal, "--out", out, "--jobs", "1")
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert run.error_lines[0] == f"{minimal}/{expected}"
+    assert not stale.exists(), "a failed build must not leave an older PDF behind"
+
+
+def test_missing_language_file(minimal, tmp_path, run_cli):
+    (minimal / "es.yaml").unlink()
+    run = run_cli(minimal, "--out", tmp_path)
+    assert run.code == 1
+    assert run.error_lines == [
+        f"{minimal}/sheet.yaml:1:12: languages: 'es' is listed but {minimal}/es.yaml does not exist"
+    ]
+    assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_not_a_sheet_folder(tmp_path, run_cli):
+    run = run_cli(tmp_path / "nothing", "--out", tmp_path)
+    assert run.code == 1
+    assert run.error_lines == [f"{tmp_path}/nothing:1:1: not a sheet folder: it has no sheet.yaml"]
+
+
+def test_one_bad_sheet_does_not_stop_the_others(minimal, tmp_path, run_cli):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(minimal, broken)
+    replace_in(broken / "en.yaml", "title: A", "title: [A")
+    run = run_cli(minimal, broken, "--out", tmp_path / "out", "--jobs", "2")
+    assert run.code == 1
+    assert (tmp_path / "out" / "minimal.en.pdf").exists()
+    assert not (tmp_path / "out" / "broken.en.pdf").exists()
+    assert len(run.error_lines) == 1
+
+
+def test_overflowing_the_page_budget_fails(minimal, tmp_path, run_cli):
+    long_text = "\n\n      ".join(
+        ["A paragraph of filler text that goes on for a while. " * 8] * 12
+    )
+    replace_in(minimal / "en.yaml", "Thirty-one towns", long_text + "\n\n      Thirty-one towns")
+    run = run_cli(minimal, "--out", tmp_path, "--lang", "en")
+    assert run.code == 1
+    assert run.error_lines == [
+        f"{minimal}/sheet.yaml:4:8: en: the sheet runs to 2 pages, over its budget of 1"
+    ]
+    assert not (tmp_path / "minimal.en.pdf").exists()
+
+
+def test_usage_error_exits_2(capsys):
+    assert main(["--jobs", "0"]) == 2
+    assert main(["--paper", "tabloid"]) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_internal_errors_are_one_line_unless_debug(minimal, tmp_path, run_cli, monkeypatch):
+    import factsheet.build
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(factsheet.build, "plan", explode)
+    run = run_cli(minimal, "--out", tmp_path)
+    assert run.code == 1
+    assert run.error_lines == [
+        "factsheet: internal error: RuntimeError('boom') (run with --debug for details)"
+    ]
+    with pytest.raises(RuntimeError):
+        main([str(minimal), "--out", str(tmp_path), "--debug"])

@@ -1,0 +1,40 @@
+import datetime
+
+import pytest
+
+from factsheet.i18n import LOCALES_DIR, load_localizer, template_messages
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "February 9, 2016"), ("es", "9 de febrero de 2016")],
+)
+def test_dates_are_localized(lang, expected):
+    localizer, problems = load_localizer(lang)
+    assert problems == []
+    assert localizer.date(datetime.date(2016, 2, 9)) == expected
+
+
+def test_spanish_catalog_translates_every_interface_string():
+    localizer, problems = load_localizer("es")
+    assert problems == []
+    messages = template_messages(LOCALES_DIR)
+    assert "Sources" in messages
+    for message in messages:
+        assert localizer.gettext(message) != message, message
+
+
+def test_a_missing_translation_is_a_problem(tmp_path):
+    (tmp_path / "messages.pot").write_text('msgid "Sources"\nmsgstr ""\n\nmsgid "New"\nmsgstr ""\n')
+    catalog = tmp_path / "es" / "LC_MESSAGES"
+    catalog.mkdir(parents=True)
+    (catalog / "messages.po").write_text('msgid "Sources"\nmsgstr ""\n')
+    _, problems = load_localizer("es", tmp_path)
+    found = [p.message for p in problems]
+    assert "string 'Sources' has no es translation" in found
+    assert "string 'New' is missing from the catalog" in found
+
+
+def test_a_language_without_catalog_is_a_problem(tmp_path):
+    _, problems = load_localizer("fr", tmp_path)
+    assert [p.message for p in problems] == ["no interface catalog for language 'fr'"]

@@ -1,0 +1,80 @@
+import pytest
+
+from factsheet.errors import FactsheetError, Pos
+from factsheet.inline import inline_content, note_marker, parse_cite_item
+from factsheet.model import Content, Section, Text
+
+
+def content(body: str, lang: str = "en") -> Content:
+    section = Section("s", Pos("x.yaml", 5, 9), Text("Heading", Pos("x.yaml", 6, 14)),
+                      Text(body, Pos("x.yaml", 7, 11), block_indent=6))  # fmt: skip
+    return Content(lang, "x.yaml", Text("Title", Pos("x.yaml", 1, 8)), None,
+                   Text("Lede.", Pos("x.yaml", 3, 10)), [section], None)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("@key", ("", "key", "page", "", "")),
+        ("@nrc2001, p. 193", ("", "nrc2001", "page", "193", "")),
+        ("see @doe99, pp. 33-35 and passim", ("see", "doe99", "page", "33-35", "and passim")),
+        ("@a, chap. 6", ("", "a", "chapter", "6", "")),
+        ("@a, 12", ("", "a", "page", "12", "")),
+        ("@a, for example", ("", "a", "page", "", ", for example")),
+        ("no key here", None),
+    ],
+)
+def test_citation_items_parse_like_pandoc(raw, expected):
+    assert parse_cite_item(raw) == expected
+
+
+def test_citations_and_notes_share_one_numbering():
+    doc = inline_content(content("One.[@a] Two.^[An *aside*.] Three [@b; @c, p. 4].\n"))
+    assert [n.number for n in doc.notes] == [1, 2, 3]
+    assert [i.key for i in doc.notes[2].items] == ["b", "c"]
+    assert doc.notes[1].html == "An <em>aside</em>."
+    assert note_marker(1) in doc.sections[0].body
+    assert note_marker(3) in doc.sections[0].body
+
+
+def test_citation_positions_point_at_the_bracket():
+    doc = inline_content(content("First line.\nSecond [@key] here.\n"))
+    assert doc.notes[0].pos == Pos("x.yaml", 9, 14)
+
+
+def test_raw_html_and_template_syntax_print_as_text():
+    body = (
+        inline_content(content("<script>alert(1)</script> {{ title }} {% if x %}\n"))
+        .sections[0]
+        .body
+    )
+    assert "<script>" not in body
+    assert "&lt;script&gt;" in body
+    assert "{{ title }} {% if x %}" in body
+
+
+def test_links_must_be_web_or_mail():
+    body = (
+        inline_content(content("[ok](https://example.org) [bad](javascript:alert(1))\n"))
+        .sections[0]
+        .body
+    )
+    assert '<a href="https://example.org">ok</a>' in body
+    assert "javascript" not in body.split("bad")[0]
+    assert '<a href="javascript' not in body
+
+
+def test_spanish_quotes_are_angled():
+    body = inline_content(content('Dijo "hola".\n', lang="es")).sections[0].body
+    assert "«hola»" in body
+
+
+def test_a_citation_inside_a_note_is_refused():
+    with pytest.raises(FactsheetError) as caught:
+        inline_content(content("Text.^[See [@a].]\n"))
+    assert "a citation inside an author's note is not supported" in str(caught.value)
+
+
+def test_links_are_not_citations():
+    doc = inline_content(content("Write to [me@example.org](mailto:me@example.org).\n"))
+    assert doc.notes == []
