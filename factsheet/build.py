@@ -14,12 +14,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from factsheet.check import check_sheet
+from factsheet.check import check_documents, check_sheet
 from factsheet.cite import cite_notes
 from factsheet.errors import FactsheetError, Pos, Problem, errors_only
 from factsheet.i18n import load_localizer
 from factsheet.inline import inline_content
 from factsheet.load import display_path, load_sheet
+from factsheet.model import Document, Sheet
 from factsheet.render import render_html
 
 
@@ -38,11 +39,17 @@ class Options:
 
 @dataclass(frozen=True)
 class Task:
-    folder: Path
-    lang: str
+    """One language of one sheet, loaded, checked and converted to HTML fragments."""
+
+    sheet: Sheet
+    doc: Document
+
+    @property
+    def name(self) -> str:
+        return f"{self.sheet.slug}.{self.doc.lang}"
 
     def output(self, options: Options) -> Path:
-        return options.out / f"{self.folder.resolve().name}.{self.lang}.pdf"
+        return options.out / f"{self.name}.pdf"
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ class Report:
     """What a build did: files written, problems found, and how long it took."""
 
     written: list[Path] = field(default_factory=list)
-    failed: list[Task] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     checked: int = 0
     seconds: float = 0.0
@@ -75,23 +82,20 @@ def find_sheets(options: Options) -> tuple[list[Path], list[Problem]]:
         root = options.sheets_root
         folders = sorted(p.parent for p in root.glob("*/sheet.yaml")) if root.is_dir() else []
         if not folders:
-            return [], [
-                Problem(Pos(display_path(root)), "no sheet folders (with a sheet.yaml) found")
-            ]
+            message = "no sheet folders (with a sheet.yaml) found"
+            return [], [Problem(Pos(display_path(root)), message)]
     problems = []
     found = []
     slugs: dict[str, Path] = {}
     for folder in folders:
         if not (folder / "sheet.yaml").is_file():
-            problems.append(
-                Problem(Pos(display_path(folder)), "not a sheet folder: it has no sheet.yaml")
-            )
+            message = "not a sheet folder: it has no sheet.yaml"
+            problems.append(Problem(Pos(display_path(folder)), message))
             continue
         slug = folder.resolve().name
         if slug in slugs and slugs[slug].resolve() != folder.resolve():
-            problems.append(
-                Problem(Pos(display_path(folder)), f"two sheets are named '{slug}' ({slugs[slug]})")
-            )
+            message = f"two sheets are named '{slug}' ({slugs[slug]})"
+            problems.append(Problem(Pos(display_path(folder)), message))
             continue
         if slug not in slugs:
             slugs[slug] = folder
@@ -102,12 +106,13 @@ def find_sheets(options: Options) -> tuple[list[Path], list[Problem]]:
 @dataclass
 class Plan:
     tasks: list[Task] = field(default_factory=list)
-    failed_sheets: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # `<slug>.<lang>`, `<slug>.*`
     problems: list[Problem] = field(default_factory=list)
 
 
 def plan(options: Options) -> Plan:
-    """Every (sheet, language) to build; sheets that fail to load or check fail here."""
+    """The first, cheap stages for every sheet (load, check, inline), then one task per
+    language; a sheet or language that fails here never reaches the costly stages."""
     folders, problems = find_sheets(options)
     result = Plan(problems=problems)
     for folder in folders:
@@ -115,56 +120,61 @@ def plan(options: Options) -> Plan:
             sheet = load_sheet(folder)
         except FactsheetError as exc:
             result.problems += exc.problems
-            result.failed_sheets.append(folder)
+            result.failed.append(f"{folder.resolve().name}.*")
             continue
         found = check_sheet(sheet)
         result.problems += found
         if errors_only(found):
-            result.failed_sheets.append(folder)
+            result.failed.append(f"{sheet.slug}.*")
             continue
-        langs = list(options.langs) or sheet.config.languages
-        for lang in langs:
+        docs = {}
+        for lang, content in sheet.contents.items():
+            try:
+                docs[lang] = inline_content(content)
+            except FactsheetError as exc:
+                result.problems += exc.problems
+                result.failed.append(f"{sheet.slug}.{lang}")
+        result.problems += check_documents(sheet, docs)
+        for lang in options.langs or sheet.config.languages:
             if lang not in sheet.config.languages:
                 where = sheet.config.pos_of("languages")
                 message = f"--lang asks for '{lang}', which this sheet does not list"
                 result.problems.append(Problem(where, message))
-                continue
-            result.tasks.append(Task(folder, lang))
+            elif lang in docs:
+                result.tasks.append(Task(sheet, docs[lang]))
     return result
 
 
 def run_task(task: Task, options: Options) -> TaskResult:
-    """All stages for one language of one sheet; returns the PDF bytes or problems."""
+    """The per-language stages: cite, i18n, render and (unless checking) pdf."""
+    sheet, doc = task.sheet, task.doc
     try:
-        sheet = load_sheet(task.folder)
-        content = sheet.contents[task.lang]
-        doc = inline_content(content)
         cites = cite_notes(
             doc.notes,
             sheet.sources,
             sheet.config.citation_style,
-            task.lang,
+            doc.lang,
             sheet.config.pos_of("citation-style"),
         )
-        localizer, problems = load_localizer(task.lang)
-        if errors_only(problems):
-            return TaskResult(task, problems)
-        html = render_html(sheet.config, doc, cites, localizer)
     except FactsheetError as exc:
         return TaskResult(task, exc.problems)
+    localizer, problems = load_localizer(doc.lang)
+    if errors_only(problems):
+        return TaskResult(task, problems)
+    html = render_html(sheet.config, doc, cites, localizer)
     if options.check_only:
         return TaskResult(task, problems)
     from factsheet.pdf import write_pdf  # imported late: --check never loads WeasyPrint
 
     paper = options.paper or sheet.config.paper
-    where = Pos(content.path, 1, 1)
-    result = write_pdf(html, task.folder, where, sheet.config.updated, paper=paper)
+    where = Pos(sheet.contents[doc.lang].path, 1, 1)
+    result = write_pdf(html, sheet.root, where, sheet.config.updated, paper=paper)
     problems += result.problems
     if result.pages > sheet.config.pages:
         problems.append(
             Problem(
                 sheet.config.pos_of("pages"),
-                f"{task.lang}: the sheet runs to {result.pages} pages, "
+                f"{doc.lang}: the sheet runs to {result.pages} pages, "
                 f"over its budget of {sheet.config.pages}",
             )
         )
@@ -191,10 +201,14 @@ def run_tasks(tasks: list[Task], options: Options) -> list[TaskResult]:
         return list(pool.map(run_task, tasks, [options] * len(tasks)))
 
 
-def remove_outputs(folder: Path, options: Options) -> None:
-    """A sheet that failed must not leave PDFs of an earlier build that look current."""
-    slug = folder.resolve().name
-    pattern = re.compile(rf"{re.escape(slug)}\.[A-Za-z-]+\.pdf")
+def remove_outputs(name: str, options: Options) -> None:
+    """What failed must not leave PDFs of an earlier build that look current.
+
+    `name` is `<slug>.<lang>`, or `<slug>.*` for every language of a sheet.
+    """
+    slug, _, lang = name.partition(".")
+    languages = "[A-Za-z-]+" if lang == "*" else re.escape(lang)
+    pattern = re.compile(rf"{re.escape(slug)}\.{languages}\.pdf")
     if options.out.is_dir():
         for path in options.out.iterdir():
             if pattern.fullmatch(path.name):
@@ -206,16 +220,16 @@ def build(options: Options) -> Report:
     started = time.perf_counter()
     planned = plan(options)
     report = Report(problems=planned.problems)
-    for folder in planned.failed_sheets:
-        report.failed.append(Task(folder, "*"))
+    for name in planned.failed:
+        report.failed.append(name)
         if not options.check_only:
-            remove_outputs(folder, options)
+            remove_outputs(name, options)
     for result in run_tasks(planned.tasks, options):
         report.problems += result.problems
         report.checked += 1
         output = result.task.output(options)
         if errors_only(result.problems):
-            report.failed.append(result.task)
+            report.failed.append(result.task.name)
             if not options.check_only:
                 output.unlink(missing_ok=True)  # no older PDF that looks current
         elif result.data is not None:

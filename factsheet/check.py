@@ -7,7 +7,7 @@ import re
 from babel import Locale, UnknownLocaleError
 
 from factsheet.errors import Problem
-from factsheet.model import Content, Sheet
+from factsheet.model import Content, Document, Sheet
 
 PAPERS = ("letter", "a4")
 SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -123,3 +123,13 @@ def check_sources(sheet: Sheet) -> list[Problem]:
             if not isinstance(source.csl.get(key), str) or not source.csl[key].strip():
                 problems.append(Problem(source.pos, f"source '{source.id}' has no '{key}'"))
     return problems
+
+
+def check_documents(sheet: Sheet, docs: dict[str, Document]) -> list[Problem]:
+    """Rules over the converted text of every language."""
+    cited = {item.key for doc in docs.values() for note in doc.notes for item in note.items}
+    return [
+        Problem(source.pos, f"source '{source.id}' is not cited in any language", warning=True)
+        for source in sheet.sources
+        if source.id and source.id not in cited
+    ]

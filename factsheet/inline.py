@@ -33,9 +33,10 @@ LABELS = {
     "fig": "figure", "figure": "figure",
     "n": "note", "note": "note",
 }  # fmt: skip
+NUMBER = r"(?:\d+[a-z]?|[ivxlcdm]+|[IVXLCDM]+)\b"
 LOCATOR = re.compile(
-    r"^(?:(?P<label>[A-Za-z]+)\.?\s+)?(?P<value>[0-9IVXLCDMivxlcdm]+(?:[-–][0-9IVXLCDMivxlcdm]+)?"
-    r"(?:,\s*[0-9]+(?:[-–][0-9]+)?)*)(?P<rest>.*)$",
+    rf"^(?:(?P<label>[A-Za-z]+)\.?\s+)?(?P<value>{NUMBER}(?:[-–]{NUMBER})?"
+    rf"(?:,\s*{NUMBER}(?:[-–]{NUMBER})?)*)(?P<rest>.*)$",
     re.S,
 )
 QUOTES = {"es": "«»“”", "en": "“”‘’"}
@@ -79,6 +80,17 @@ def parse_cite_item(raw: str) -> tuple[str, str, str, str, str] | None:
     return match["prefix"].strip(), match["key"], label, locator, suffix
 
 
+def locator_problem(key: str, suffix: str) -> str | None:
+    """A suffix that starts like a locator (`p.`, `chap.`) but has no number after it."""
+    label = re.match(r"^,?\s*([A-Za-z]+)\.(?:\s|$)", suffix)
+    if label and label[1].lower() in LABELS:
+        return (
+            f"citation '@{key}': locator '{suffix.lstrip(', ')}' needs a number "
+            f"or range after '{label[1]}.', such as 12 or 3-5"
+        )
+    return None
+
+
 def citation_rule(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "[":
         return False
@@ -102,6 +114,9 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
             CiteItem(key, pos, prefix, suffix, locator, label)
             for prefix, key, label, locator, suffix in parsed  # type: ignore[misc]
         )
+        for item in items:
+            if not item.locator and (message := locator_problem(item.key, item.suffix)):
+                env["problems"].append(Problem(pos, message))
         push_note(state, Note(len(env["notes"]) + 1, pos, items=items))
     state.pos = end + 1
     return True

@@ -24,7 +24,12 @@ def fill_notes(fragment: str, cites: Citations) -> Markup:
         text = cites.notes[number]
         if number in cites.in_text:
             return f' <span class="cite">{text}</span>'
-        return f'<span class="footnote" id="note-{number}">{text}</span>'
+        # The link wraps the footnote element so that the call WeasyPrint leaves
+        # in the text jumps to the note at the foot of the page.
+        return (
+            f'<a class="note-call" href="#note-{number}">'
+            f'<span class="footnote" id="note-{number}">{text}</span></a>'
+        )
 
     return Markup(MARKER.sub(replace, fragment))
 

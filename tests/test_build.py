@@ -108,3 +108,44 @@ def test_builds_are_reproducible(sample_pdfs, tmp_path):
     assert main([str(SAMPLE), "--out", str(tmp_path), "--lang", "es", "--jobs", "1"]) == 0
     again = (tmp_path / "decriminalization.es.pdf").read_bytes()
     assert again == sample_pdfs["es"].path.read_bytes()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_each_note_call_links_to_its_note_on_the_same_page(sample_pdfs, lang):
+    reader = sample_pdfs[lang].reader
+    destinations = {name: reader.get_destination_page_number(dest)
+                    for name, dest in reader.named_destinations.items()}  # fmt: skip
+    calls = {}
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots", []):
+            target = annotation.get_object().get("/Dest")
+            if isinstance(target, str) and target.startswith("note-"):
+                calls[target] = number
+    assert sorted(calls, key=lambda t: int(t[5:])) == [f"note-{n}" for n in range(1, 10)]
+    for target, page in calls.items():
+        assert destinations[target] == page, (
+            f"{target}: called on {page}, printed on {destinations[target]}"
+        )
+
+
+PINNED_NOTES = {
+    "en": [
+        "1. Rosmarin and Eastwood, A Quiet Revolution.",
+        "3. National Research Council, Informing America’s Policy on Illegal Drugs, 193.",
+        "5. Hughes and Stevens, “What Can We Learn.”",
+        "7. United Nations Office on Drugs and Crime, World Drug Report 2009.",
+    ],
+    "es": [
+        "1. Rosmarin y Eastwood, A Quiet Revolution.",
+        "3. National Research Council, Informing America’s Policy on Illegal Drugs, 193.",
+        "5. Hughes y Stevens, «What Can We Learn».",
+        "7. United Nations Office on Drugs and Crime, World Drug Report 2009.",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_footnotes_print_exactly(sample_pdfs, lang):
+    text = sample_pdfs[lang].text
+    for note in PINNED_NOTES[lang]:
+        assert note in text, note

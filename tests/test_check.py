@@ -1,3 +1,5 @@
+import pytest
+
 from factsheet.check import check_sheet
 from factsheet.load import load_sheet
 
@@ -55,3 +57,47 @@ def test_bad_paper_and_language(minimal):
     found = messages(minimal)
     assert any("sheet.yaml:5:8: paper must be letter or a4, not 'tabloid'" in m for m in found)
     assert any("unknown language code 'xx'" in m for m in found)
+
+
+def test_a_source_nobody_cites_is_a_warning(minimal):
+    from factsheet.check import check_documents
+    from factsheet.inline import inline_content
+
+    with (minimal / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("- id: spare\n  type: book\n  title: Unused\n")
+    sheet = load_sheet(minimal)
+    docs = {lang: inline_content(c) for lang, c in sheet.contents.items()}
+    [problem] = check_documents(sheet, docs)
+    assert problem.warning
+    assert (
+        str(problem)
+        == f"{minimal}/sources.yaml:11:3: warning: source 'spare' is not cited in any language"
+    )
+
+
+def test_a_warning_does_not_fail_the_build(minimal, tmp_path, run_cli):
+    with (minimal / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("- id: spare\n  type: book\n  title: Unused\n")
+    run = run_cli(minimal, "--out", tmp_path, "--check")
+    assert run.code == 0
+    assert run.error_lines == [
+        f"{minimal}/sources.yaml:11:3: warning: source 'spare' is not cited in any language"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("- type: book\n  title: No id\n", "sources.yaml:11:3: source has no 'id'"),
+        ("- id: notype\n  title: T\n", "sources.yaml:11:3: source 'notype' has no 'type'"),
+        ("- id: notitle\n  type: book\n", "sources.yaml:11:3: source 'notitle' has no 'title'"),
+        (
+            "- id: smith2019\n  type: book\n  title: T\n",
+            "sources.yaml:11:7: duplicate source id 'smith2019' (first on line 1)",
+        ),
+    ],
+)
+def test_bad_sources(minimal, entry, expected):
+    with (minimal / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(entry)
+    assert f"{minimal}/{expected}" in messages(minimal)

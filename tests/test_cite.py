@@ -108,3 +108,31 @@ def test_source_text_is_escaped_once():
 
 def test_marks_become_tags():
     assert marked_to_html(Marked.Italic("a < b")) == "<i>a &lt; b</i>"
+
+
+WEB_PAGE = {
+    "id": "web",
+    "type": "webpage",
+    "title": "Drug Decriminalization in Portugal",
+    "container-title": "Example Policy Site",
+    "URL": "https://example.org/portugal",
+    "accessed": "2020-03-05",
+    "author": [{"family": "Pérez", "given": "Ana María"}, {"family": "Lee", "given": "Sam"}],
+    "language": "en",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Ana María Pérez and Sam Lee, “Drug Decriminalization in Portugal,” Example Policy "
+               "Site, accessed March 5, 2020, "),
+        ("es", "Ana María Pérez y Sam Lee, «Drug Decriminalization in Portugal», Example Policy "
+               "Site, accedido 5 de marzo de 2020, "),
+    ],
+)  # fmt: skip
+def test_each_language_formats_in_its_own_csl_locale(lang, expected):
+    style = "chicago-notes-bibliography-access-dates"
+    cites = cite_notes([note("web")], [source(**WEB_PAGE)], style, lang, HERE)
+    link = '<a href="https://example.org/portugal">https://example.org/portugal</a>.'
+    assert cites.notes[1] == expected + link

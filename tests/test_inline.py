@@ -78,3 +78,13 @@ def test_a_citation_inside_a_note_is_refused():
 def test_links_are_not_citations():
     doc = inline_content(content("Write to [me@example.org](mailto:me@example.org).\n"))
     assert doc.notes == []
+
+
+@pytest.mark.parametrize("citation", ["[@a, p. ]", "[@a, pp. many]", "[@a, chap. ?]"])
+def test_a_locator_without_a_number_is_refused(citation):
+    with pytest.raises(FactsheetError) as caught:
+        inline_content(content(f"Text {citation}.\n"))
+    [problem] = caught.value.problems
+    assert problem.pos == Pos("x.yaml", 8, 12)
+    assert "needs a number or range after" in problem.message
+    assert "citation '@a': locator '" in problem.message
