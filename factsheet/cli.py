@@ -10,6 +10,8 @@ from typing import TextIO
 from factsheet import __version__
 from factsheet.build import Options, build
 from factsheet.errors import FactsheetError
+from factsheet.load import load_sheet
+from factsheet.review import mark_reviewed
 
 USAGE_ERROR = 2
 
@@ -37,6 +39,8 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
     )
     parser.add_argument("--paper", choices=["letter", "a4"], help="override the sheet's paper size")
     parser.add_argument("--check", action="store_true", help="validate everything, write no PDF")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--draft", action="store_true", help="mark every page DRAFT")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"factsheet {__version__}")
     args = parser.parse_args(argv)
@@ -48,6 +52,8 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
         langs=tuple(lang.strip() for lang in args.lang.split(",") if lang.strip()),
         paper=args.paper,
         check_only=args.check,
+        strict=args.strict,
+        draft=args.draft,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
     return options, args.debug
@@ -59,8 +65,11 @@ def main(
     """Run the CLI in-process; returns the exit code."""
     out = out or sys.stdout
     err = err or sys.stderr
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["reviewed"]:
+        return reviewed_main(argv[1:], out, err)
     try:
-        options, debug = parse_args(sys.argv[1:] if argv is None else argv)
+        options, debug = parse_args(argv)
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0) if exc.code in (0, None) else USAGE_ERROR
     try:
@@ -81,3 +90,25 @@ def main(
     count = report.checked - len(report.failed) if options.check_only else len(report.written)
     print(f"{verb} {count}, failed {len(report.failed)}, in {report.seconds:.1f} s", file=out)
     return 0 if report.ok else 1
+
+
+def reviewed_main(argv: list[str], out: TextIO, err: TextIO) -> int:
+    """`make_pdf.py reviewed SHEET_DIR LANG [SECTION ...]`: record a translator's review."""
+    parser = argparse.ArgumentParser(
+        prog="make_pdf.py reviewed",
+        description="Mark translated sections as reviewed against the reference language.",
+    )
+    parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
+    parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
+    parser.add_argument("sections", nargs="*", metavar="SECTION", help="section ids (default: all)")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if exc.code in (0, None) else USAGE_ERROR
+    try:
+        marked = mark_reviewed(load_sheet(args.sheet), args.lang, args.sections)
+    except FactsheetError as exc:
+        print(exc, file=err)
+        return 1
+    print(f"marked reviewed in {args.lang}: {', '.join(marked)}", file=out)
+    return 0

@@ -50,9 +50,13 @@ def catalog_path(lang: str, locales_dir: Path = LOCALES_DIR) -> Path:
     return locales_dir / lang / "LC_MESSAGES" / "messages.po"
 
 
-def load_localizer(lang: str, locales_dir: Path = LOCALES_DIR) -> tuple[Localizer, list[Problem]]:
-    """Read and compile the language's catalog in memory; report missing strings."""
-    locale = babel_locale(lang)
+def load_localizer(
+    lang: str, locales_dir: Path = LOCALES_DIR, locale: str | None = None
+) -> tuple[Localizer, list[Problem]]:
+    """Read and compile the language's catalog in memory; report missing strings.
+
+    `locale` overrides the default Babel locale of the language (dates)."""
+    locale = locale or babel_locale(lang)
     if lang == SOURCE_LANGUAGE:
         return Localizer(lang, locale, gettext.NullTranslations()), []
     path = catalog_path(lang, locales_dir)

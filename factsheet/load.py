@@ -19,7 +19,8 @@ from factsheet.model import Content, Section, Sheet, SheetConfig, Source, Text
 
 MAX_FILE_BYTES = 1_000_000
 
-DEFAULTS = {
+DEFAULTS: dict[str, object] = {
+    "locales": {},
     "pages": 2,
     "paper": "letter",
     "citation-style": "chicago-notes-bibliography",
@@ -166,6 +167,13 @@ class Reader:
         values = [self.word(item, key) for item in node.value]
         return None if None in values else values  # type: ignore[return-value]
 
+    def word_map(self, node: Node, key: str) -> dict[str, str] | None:
+        items = self.mapping(node, f"'{key}'")
+        if items is None:
+            return None
+        values = {name: self.word(value, f"{key}.{name}") for name, (_, value) in items.items()}
+        return None if None in values.values() else values  # type: ignore[return-value]
+
     def to_plain(self, node: Node) -> object:
         """Nodes to plain lists, dicts and strings (for CSL data)."""
         if isinstance(node, yaml.ScalarNode):
@@ -192,6 +200,7 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         "paper": reader.word,
         "citation-style": reader.word,
         "bibliography": reader.boolean,
+        "locales": reader.word_map,
     }
     reader.unknown_keys(items, set(readers), "sheet.yaml")
     values: dict[str, object] = dict(DEFAULTS)
@@ -215,13 +224,14 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         paper=values["paper"],  # type: ignore[arg-type]
         citation_style=values["citation-style"],  # type: ignore[arg-type]
         bibliography=values["bibliography"],  # type: ignore[arg-type]
+        locales=values["locales"],  # type: ignore[arg-type]
         positions=positions,
     )
     return config, reader.problems
 
 
 CONTENT_KEYS = {"title", "subtitle", "summary", "sections", "credit"}
-SECTION_KEYS = {"id", "heading", "body"}
+SECTION_KEYS = {"id", "heading", "body", "translated-from"}
 
 
 def load_content(path: Path, lang: str) -> tuple[Content | None, list[Problem]]:
@@ -272,9 +282,12 @@ def read_section(reader: Reader, node: Node) -> Section | None:
     section_id = reader.word(items["id"][1], "id")
     heading = reader.text(items["heading"][1], "heading")
     body = reader.text(items["body"][1], "body")
+    reviewed = None
+    if "translated-from" in items:
+        reviewed = reader.text(items["translated-from"][1], "translated-from")
     if section_id is None or heading is None or body is None:
         return None
-    return Section(section_id, reader.pos(items["id"][1]), heading, body)
+    return Section(section_id, reader.pos(items["id"][1]), heading, body, reviewed)
 
 
 def load_sources(path: Path) -> tuple[list[Source], list[Problem]]:

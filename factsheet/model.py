@@ -44,6 +44,8 @@ class SheetConfig:
     paper: str
     citation_style: str
     bibliography: bool
+    # Per language, a Babel locale other than the default (es: es_MX).
+    locales: dict[str, str] = field(default_factory=dict)
     positions: dict[str, Pos] = field(default_factory=dict)
 
     def pos_of(self, key: str) -> Pos:
@@ -56,6 +58,9 @@ class Section:
     pos: Pos
     heading: Text
     body: Text
+    # In a translation: the hash of the reference section it was last reviewed
+    # against (see review.py); None when it was never marked reviewed.
+    translated_from: Text | None = None
 
 
 @dataclass(frozen=True)

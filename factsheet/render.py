@@ -47,6 +47,7 @@ def render_html(
     doc: Document,
     cites: Citations,
     localizer: Localizer,
+    draft: bool = False,
     templates_dir: Path = TEMPLATES_DIR,
 ) -> str:
     env = Environment(
@@ -77,4 +78,5 @@ def render_html(
         published_iso=config.published.isoformat(),
         updated_iso=config.updated.isoformat(),
         page_label=page_label_parts(localizer),
+        draft=draft,
     )

@@ -21,7 +21,7 @@ def replace_in(path, old: str, new: str) -> None:
 def test_a_section_missing_from_a_translation(minimal):
     replace_in(minimal / "es.yaml", "id: second", "id: segunda")
     found = messages(minimal)
-    assert any("es.yaml:13:9: section 'segunda' is not in en.yaml" in m for m in found), found
+    assert any("es.yaml:14:9: section 'segunda' is not in en.yaml" in m for m in found), found
     assert any("section 'second' of en.yaml:13 is missing" in m for m in found), found
 
 

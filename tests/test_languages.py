@@ -1,0 +1,98 @@
+"""Languages end to end: a third language from files alone, locales, the draft mark."""
+
+import shutil
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
+from factsheet.build import Options, build
+from factsheet.i18n import LOCALES_DIR
+
+from .conftest import read_pdf
+
+PORTUGUESE = {
+    "DRAFT": "RASCUNHO",
+    "Fact sheet": "Ficha informativa",
+    "Page {page} of {pages}": "Página {page} de {pages}",
+    "Published %(date)s": "Publicado em %(date)s",
+    "Sources": "Fontes",
+    "Updated %(date)s": "Atualizado em %(date)s",
+}
+PT_YAML = """\
+title: Uma pequena ficha de teste
+summary: |
+  Um resumo breve.
+sections:
+  - id: first
+    heading: Primeira seção
+    body: |
+      Trinta e uma cidades participaram em 2019.[@smith2019, p. 12]
+
+      - Não
+      - Sim
+  - id: second
+    heading: Segunda seção
+    body: |
+      > «Uma linha citada do relatório».[@smith2019]
+      >
+      > — O relatório
+"""
+
+
+def test_a_third_language_needs_only_its_yaml_and_a_catalog(minimal, tmp_path, run_cli):
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales)
+    catalog = Catalog(locale="pt")
+    for message, translation in PORTUGUESE.items():
+        catalog.add(message, translation)
+    (locales / "pt" / "LC_MESSAGES").mkdir(parents=True)
+    with (locales / "pt" / "LC_MESSAGES" / "messages.po").open("wb") as handle:
+        write_po(handle, catalog)
+    (minimal / "pt.yaml").write_text(PT_YAML, encoding="utf-8")
+    sheet_yaml = minimal / "sheet.yaml"
+    sheet_yaml.write_text(sheet_yaml.read_text().replace("[en, es]", "[en, es, pt]"))
+    assert run_cli("reviewed", minimal, "pt").code == 0
+
+    report = build(Options(sheets=(minimal,), out=tmp_path / "out", jobs=1, locales_dir=locales))
+    assert report.ok, [str(p) for p in report.problems]
+    text = read_pdf(tmp_path / "out" / "minimal.pt.pdf").text
+    assert "Publicado em 5 de março de 2020" in text
+    assert "Página 1 de 1" in text
+    assert "FONTES" in text
+    assert "Smith, Towns and Their Choices, 12." in text
+
+
+def test_a_language_without_catalog_fails_only_that_language(minimal, tmp_path):
+    (minimal / "pt.yaml").write_text(PT_YAML, encoding="utf-8")
+    sheet_yaml = minimal / "sheet.yaml"
+    sheet_yaml.write_text(sheet_yaml.read_text().replace("[en, es]", "[en, es, pt]"))
+    report = build(Options(sheets=(minimal,), out=tmp_path, jobs=1))
+    assert report.failed == ["minimal.pt"]
+    assert "no interface catalog for language 'pt'" in [p.message for p in report.problems]
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["minimal.en.pdf", "minimal.es.pdf"]
+
+
+def test_a_sheet_can_choose_another_locale(minimal, tmp_path, run_cli):
+    sheet_yaml = minimal / "sheet.yaml"
+    sheet_yaml.write_text(sheet_yaml.read_text() + "locales: {en: en_GB}\n")
+    assert run_cli(minimal, "--out", tmp_path, "--lang", "en").code == 0
+    text = read_pdf(tmp_path / "minimal.en.pdf").text
+    assert "Published 5 March 2020" in text  # en_US would say March 5, 2020
+    assert "Smith, Towns and Their Choices, 12." in text
+
+
+def test_a_bad_locale_names_the_key(minimal, run_cli):
+    sheet_yaml = minimal / "sheet.yaml"
+    sheet_yaml.write_text(sheet_yaml.read_text() + "locales: {es: fr_FR}\n")
+    run = run_cli(minimal, "--check")
+    assert run.error_lines == [
+        f"{minimal}/sheet.yaml:8:10: locales: 'fr_FR' is not a locale of 'es'"
+    ]
+
+
+def test_draft_mark_in_the_pages_language(minimal, tmp_path, run_cli):
+    assert run_cli(minimal, "--out", tmp_path, "--draft").code == 0
+    assert "BORRADOR" in read_pdf(tmp_path / "minimal.es.pdf").text
+    assert "DRAFT" in read_pdf(tmp_path / "minimal.en.pdf").text
+    assert run_cli(minimal, "--out", tmp_path).code == 0
+    assert "BORRADOR" not in read_pdf(tmp_path / "minimal.es.pdf").text
