@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from factsheet.check import check_documents, check_sheet
 from factsheet.cite import cite_notes
@@ -21,6 +22,9 @@ from factsheet.i18n import LOCALES_DIR, load_localizer
 from factsheet.inline import inline_content
 from factsheet.load import display_path, load_sheet
 from factsheet.model import Document, Sheet
+
+if TYPE_CHECKING:
+    from factsheet.pdf import PdfResult
 from factsheet.render import render_html
 
 
@@ -37,6 +41,7 @@ class Options:
     check_only: bool = False
     strict: bool = False  # warnings fail the build too
     draft: bool = False  # a DRAFT mark on every page
+    print_shop: bool = False  # also write <slug>.<lang>.print.pdf with bleed and marks
     locales_dir: Path = LOCALES_DIR  # gettext catalogs of the interface strings
 
 
@@ -51,16 +56,19 @@ class Task:
     def name(self) -> str:
         return f"{self.sheet.slug}.{self.doc.lang}"
 
-    def output(self, options: Options) -> Path:
-        return options.out / f"{self.name}.pdf"
+    def outputs(self, options: Options) -> list[Path]:
+        """The office PDF, and with --print-shop the print-shop PDF beside it."""
+        paths = [options.out / f"{self.name}.pdf"]
+        if options.print_shop:
+            paths.append(options.out / f"{self.name}.print.pdf")
+        return paths
 
 
 @dataclass(frozen=True)
 class TaskResult:
     task: Task
     problems: list[Problem]
-    data: bytes | None = None
-    pages: int = 0
+    files: list[bytes] = field(default_factory=list)  # in the order of Task.outputs
 
 
 @dataclass
@@ -193,14 +201,27 @@ def run_task(task: Task, options: Options) -> TaskResult:
     result = write_pdf(html, sheet.root, where, sheet.config.updated, paper=paper)
     problems += result.problems
     if result.pages > sheet.config.pages:
-        problems.append(
-            Problem(
-                sheet.config.pos_of("pages"),
-                f"{doc.lang}: the sheet runs to {result.pages} pages, "
-                f"over its budget of {sheet.config.pages}",
-            )
+        problems.append(over_budget(sheet, doc.lang, result))
+    files = [result.data]
+    if options.print_shop and not blocking(problems, options.strict):
+        shop = write_pdf(
+            html, sheet.root, where, sheet.config.updated, paper=paper, print_shop=True
         )
-    return TaskResult(task, problems, result.data, result.pages)
+        problems += shop.problems
+        files.append(shop.data)
+    return TaskResult(task, problems, files)
+
+
+def over_budget(sheet: Sheet, lang: str, result: PdfResult) -> Problem:
+    """How far past its page budget a language runs, and where the length is."""
+    budget = sheet.config.pages
+    message = f"{lang}: the sheet runs to {result.pages} pages, over its budget of {budget}"
+    if result.fill is not None:
+        over = sum(result.fill.used_lines[budget:])
+        longest = sorted(result.fill.sections.items(), key=lambda item: -item[1])[:3]
+        sizes = ", ".join(f"{name} ({lines:.0f})" for name, lines in longest)
+        message += f" by about {over:.0f} lines; the longest sections, in lines: {sizes}"
+    return Problem(sheet.config.pos_of("pages"), message)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -230,7 +251,7 @@ def remove_outputs(name: str, options: Options) -> None:
     """
     slug, _, lang = name.partition(".")
     languages = "[A-Za-z-]+" if lang == "*" else re.escape(lang)
-    pattern = re.compile(rf"{re.escape(slug)}\.{languages}\.pdf")
+    pattern = re.compile(rf"{re.escape(slug)}\.{languages}(\.print)?\.pdf")
     if options.out.is_dir():
         for path in options.out.iterdir():
             if pattern.fullmatch(path.name):
@@ -249,14 +270,15 @@ def build(options: Options) -> Report:
     for result in run_tasks(planned.tasks, options):
         report.problems += result.problems
         report.checked += 1
-        output = result.task.output(options)
+        outputs = result.task.outputs(options)
         if blocking(result.problems, options.strict):
             report.failed.append(result.task.name)
             if not options.check_only:
-                output.unlink(missing_ok=True)  # no older PDF that looks current
-        elif result.data is not None:
-            write_atomically(output, result.data)
-            report.written.append(output)
+                remove_outputs(result.task.name, options)
+        else:
+            for path, data in zip(outputs, result.files, strict=False):
+                write_atomically(path, data)
+                report.written.append(path)
     report.problems = sorted(set(report.problems))
     report.seconds = time.perf_counter() - started
     return report

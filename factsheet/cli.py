@@ -41,6 +41,11 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
     parser.add_argument("--check", action="store_true", help="validate everything, write no PDF")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--draft", action="store_true", help="mark every page DRAFT")
+    parser.add_argument(
+        "--print-shop",
+        action="store_true",
+        help="also write <slug>.<lang>.print.pdf with bleed and crop marks",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"factsheet {__version__}")
     args = parser.parse_args(argv)
@@ -54,6 +59,7 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
         check_only=args.check,
         strict=args.strict,
         draft=args.draft,
+        print_shop=args.print_shop,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
     return options, args.debug

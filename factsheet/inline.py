@@ -9,6 +9,7 @@ stage needs to know nothing about citation styles.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkLabel
@@ -40,8 +41,9 @@ LOCATOR = re.compile(
     re.S,
 )
 QUOTES = {"es": "«»“”", "en": "“”‘’"}
-DISABLED = ["html_block", "html_inline", "heading", "lheading", "code", "fence", "image",
+DISABLED = ["html_block", "html_inline", "heading", "lheading", "code", "fence",
             "hr", "reference", "backticks", "autolink", "entity"]  # fmt: skip
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
 
 
 def note_marker(number: int) -> str:
@@ -57,8 +59,47 @@ def make_parser(lang: str) -> MarkdownIt:
     md.add_render_rule("note_call", render_note_call)
     # A line break inside a footnote's HTML ends its line in WeasyPrint: use spaces.
     md.add_render_rule("softbreak", lambda *args: " ")
-    md.validateLink = lambda url: bool(re.match(r"^(https?://|mailto:)", url, re.I))
+    # Parse every target, then say what is wrong with it (check_targets) rather
+    # than leave a refused link printed as raw Markdown.
+    md.validateLink = lambda url: True
+    md.core.ruler.push("check_targets", check_targets)
     return md
+
+
+def check_targets(state: object) -> None:
+    """Links go to the web or to mail; images come from the sheet's images/ folder
+    and must say what they show."""
+    env = state.env  # type: ignore[attr-defined]
+    for block in state.tokens:  # type: ignore[attr-defined]
+        for token in block.children or []:
+            if token.type == "link_open":
+                href = token.attrGet("href") or ""
+                if not re.match(r"^(https?://|mailto:)", href, re.I):
+                    message = f"link '{href}' must start with https://, http:// or mailto:"
+                    env["problems"].append(Problem(env["locate"](href), message))
+                    token.attrSet("href", "")
+            if token.type != "image":
+                continue
+            src = token.attrGet("src") or ""
+            alt = "".join(child.content for child in token.children or []).strip()
+            pos = env["locate"](src)
+            if not alt:
+                env["problems"].append(
+                    Problem(pos, f"image '{src}' has no alt text: say what it shows in ![…]")
+                )
+            name = src.removeprefix("images/")
+            if (
+                not src.startswith("images/")
+                or ".." in src.split("/")
+                or not src.lower().endswith(IMAGE_TYPES)
+            ):
+                env["problems"].append(
+                    Problem(
+                        pos, f"image '{src}' must be a picture file in the sheet's images/ folder"
+                    )
+                )
+            elif not (env["folder"] / "images" / name).is_file():
+                env["problems"].append(Problem(pos, f"image '{src}' does not exist"))
 
 
 def render_note_call(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it API
@@ -152,9 +193,9 @@ def push_note(state: StateInline, note: Note) -> None:
 class Converter:
     """Renders the fields of one language in reading order, sharing one note list."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, folder: Path) -> None:
         self.md = make_parser(lang)
-        self.env: dict = {"notes": [], "problems": [], "in_note": False}
+        self.env: dict = {"notes": [], "problems": [], "in_note": False, "folder": folder}
 
     def convert(self, text: Text | None, inline: bool = False) -> str:
         if text is None:
@@ -179,7 +220,7 @@ class Converter:
 
 def inline_content(content: Content) -> Document:
     """Convert one language's fields; raises FactsheetError on bad notes."""
-    conv = Converter(content.lang)
+    conv = Converter(content.lang, Path(content.path).parent)
     title = conv.convert(content.title, inline=True)
     subtitle = conv.convert(content.subtitle, inline=True)
     summary = conv.convert(content.summary)

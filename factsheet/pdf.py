@@ -25,6 +25,8 @@ from factsheet.errors import Pos, Problem
 
 STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
 STYLESHEETS = ("page.css", "type.css", "components.css")
+PRINT_SHOP_STYLESHEET = "print-shop.css"
+PRINT_SHOP_BLEED = 9  # points: the 0.125in of bleed a print shop asks for
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
 # (family, style, font package, file): the fonts every sheet embeds.
@@ -38,10 +40,21 @@ FONT_FAMILIES = {family for family, *_ in FONT_FILES}
 
 
 @dataclass(frozen=True)
+class PageFill:
+    """How full the laid-out pages are, measured on WeasyPrint's boxes."""
+
+    line_height: float  # of body text, in CSS px
+    pages: list[float]  # the used part of each page's content area, 0 to 1
+    used_lines: list[float]  # the same, in body lines
+    sections: dict[str, float]  # section id -> its height in body lines
+
+
+@dataclass(frozen=True)
 class PdfResult:
     data: bytes
     pages: int
     problems: list[Problem]
+    fill: PageFill | None = None
 
 
 def font_path(package: str, filename: str) -> Path:
@@ -113,10 +126,15 @@ def write_pdf(
     where: Pos,
     updated: datetime.date,
     paper: str = "letter",
+    print_shop: bool = False,
     styles_dir: Path = STYLES_DIR,
 ) -> PdfResult:
-    """Lay out and write one PDF; problems cover logged warnings and foreign fonts."""
-    missing = [name for name in STYLESHEETS if not (styles_dir / name).is_file()]
+    """Lay out and write one PDF; problems cover logged warnings and foreign fonts.
+
+    With `print_shop`, the page gets bleed and crop marks (print-shop.css) and
+    the PDF's BleedBox is set to the trim plus 0.125in."""
+    names = [*STYLESHEETS, PRINT_SHOP_STYLESHEET] if print_shop else list(STYLESHEETS)
+    missing = [name for name in names if not (styles_dir / name).is_file()]
     if missing:
         return PdfResult(
             b"", 0, [Problem(where, f"stylesheet {styles_dir / n} is missing") for n in missing]
@@ -134,14 +152,15 @@ def write_pdf(
         ]
         stylesheets += [
             weasyprint.CSS(filename=str(styles_dir / name), url_fetcher=fetcher, font_config=fonts)
-            for name in STYLESHEETS
+            for name in names
         ]
         stylesheets.append(weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}"))
         document = weasyprint.HTML(
             string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher
         ).render(stylesheets=stylesheets, font_config=fonts)
         with source_date(updated):
-            data = document.write_pdf(pdf_variant="pdf/ua-1")
+            finisher = set_bleed_box if print_shop else None
+            data = document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
     finally:
         logger.removeHandler(collector)
     problems = [Problem(where, f"refused resource {url}") for url in fetcher.refused]
@@ -156,7 +175,57 @@ def write_pdf(
             )
         )
     problems += [Problem(where, message) for message in misplaced_notes(document)]
-    return PdfResult(data, len(document.pages), problems)
+    return PdfResult(data, len(document.pages), problems, page_fill(document))
+
+
+def set_bleed_box(document: weasyprint.Document, pdf: object) -> None:
+    """WeasyPrint puts the BleedBox at most 10pt outside the trim; make it 0.125in."""
+    kids = pdf.pages["Kids"]  # type: ignore[attr-defined]
+    for number in kids[::3]:  # pydyf keeps references flat: number, 0, "R"
+        page = pdf.objects[number]  # type: ignore[attr-defined]
+        left, top, right, bottom = page["TrimBox"]
+        page["BleedBox"] = type(page["TrimBox"])(
+            [left - PRINT_SHOP_BLEED, top - PRINT_SHOP_BLEED,
+             right + PRINT_SHOP_BLEED, bottom + PRINT_SHOP_BLEED]
+        )  # fmt: skip
+
+
+def page_fill(document: weasyprint.Document) -> PageFill:
+    """Measure the used height of each page and of each section, in body lines."""
+    paragraph_lines = []
+    fills, used_lines = [], []
+    sections: dict[str, float] = {}
+    for page in document.pages:
+        page_box = page._page_box  # no public API for the box tree
+        top = page_box.content_box_y()
+        bottom = top
+        notes_height = 0.0
+        for child in page_box.children:
+            if type(child).__name__ == "FootnoteAreaBox":
+                notes_height = child.margin_height() if child.children else 0.0
+                continue
+            if type(child).__name__ == "MarginBox":
+                continue
+            for box in child.descendants():
+                element = getattr(box, "element", None)
+                if type(box).__name__ == "LineBox":
+                    bottom = max(bottom, box.position_y + box.height)
+                    if element is not None and element.tag == "p":
+                        paragraph_lines.append(box.height)
+                elif box.element_tag == "section" and element.get("id"):
+                    section_id = element.get("id")
+                    sections[section_id] = sections.get(section_id, 0.0) + box.margin_height()
+        available = page_box.height
+        fills.append(min(1.0, (bottom - top + notes_height) / available))
+        used_lines.append(bottom - top + notes_height)
+    paragraph_lines.sort()
+    line = paragraph_lines[len(paragraph_lines) // 2] if paragraph_lines else 16.0
+    return PageFill(
+        line_height=line,
+        pages=fills,
+        used_lines=[used / line for used in used_lines],
+        sections={key: height / line for key, height in sections.items()},
+    )
 
 
 def misplaced_notes(document: weasyprint.Document) -> list[str]:

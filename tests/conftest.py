@@ -84,8 +84,14 @@ def read_pdf(path: Path) -> BuiltPdf:
 
 
 @pytest.fixture(scope="session")
-def sample_pdfs(tmp_path_factory) -> dict[str, BuiltPdf]:
-    """The sample sheet built once, in parallel, as the README's `make` would."""
+def sample_build(tmp_path_factory) -> Path:
+    """The sample sheet built once, in parallel, office and print-shop PDFs."""
     out = tmp_path_factory.mktemp("sample")
-    assert main([str(SAMPLE), "--out", str(out), "--jobs", "2"]) == 0
-    return {lang: read_pdf(out / f"decriminalization.{lang}.pdf") for lang in ("en", "es")}
+    assert main([str(SAMPLE), "--out", str(out), "--jobs", "2", "--print-shop"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_pdfs(sample_build) -> dict[str, BuiltPdf]:
+    """The office PDFs of the sample, by language."""
+    return {lang: read_pdf(sample_build / f"decriminalization.{lang}.pdf") for lang in ("en", "es")}

@@ -54,14 +54,16 @@ def test_raw_html_and_template_syntax_print_as_text():
 
 
 def test_links_must_be_web_or_mail():
-    body = (
-        inline_content(content("[ok](https://example.org) [bad](javascript:alert(1))\n"))
-        .sections[0]
-        .body
-    )
+    text = "[ok](https://example.org) [mail](mailto:a@example.org)\n"
+    body = inline_content(content(text)).sections[0].body
     assert '<a href="https://example.org">ok</a>' in body
-    assert "javascript" not in body.split("bad")[0]
-    assert '<a href="javascript' not in body
+    with pytest.raises(FactsheetError) as caught:
+        inline_content(content("Text [bad](javascript:alert(1)).\n"))
+    [problem] = caught.value.problems
+    assert (
+        problem.message == "link 'javascript:alert(1)' must start with https://, http:// or mailto:"
+    )
+    assert problem.pos == Pos("x.yaml", 8, 18)
 
 
 def test_spanish_quotes_are_angled():
@@ -88,3 +90,18 @@ def test_a_locator_without_a_number_is_refused(citation):
     assert problem.pos == Pos("x.yaml", 8, 12)
     assert "needs a number or range after" in problem.message
     assert "citation '@a': locator '" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("markdown", "message"),
+    [
+        ("![](images/chart.png)", "image 'images/chart.png' has no alt text"),
+        ("![A chart](/etc/chart.png)", "image '/etc/chart.png' must be a picture file in the sheet's images/ folder"),
+        ("![A chart](images/../../secret.png)", "must be a picture file in the sheet's images/ folder"),
+        ("![A chart](images/missing.png)", "image 'images/missing.png' does not exist"),
+    ],
+)  # fmt: skip
+def test_bad_images_are_refused(markdown, message):
+    with pytest.raises(FactsheetError) as caught:
+        inline_content(content(f"{markdown}\n"))
+    assert any(message in p.message for p in caught.value.problems), caught.value.problems
