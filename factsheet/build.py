@@ -6,26 +6,34 @@ load -> check -> inline -> cite -> i18n -> render -> pdf.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from factsheet.check import check_documents, check_sheet
-from factsheet.cite import cite_notes
-from factsheet.errors import FactsheetError, Pos, Problem, errors_only
-from factsheet.i18n import LOCALES_DIR, load_localizer
-from factsheet.inline import inline_content
-from factsheet.load import display_path, load_sheet
+from factsheet import __version__
+from factsheet.errors import FactsheetError, Pos, Problem, display_path, errors_only
 from factsheet.model import Document, Sheet
+from factsheet.paths import (
+    FONT_FILES,
+    LOCALES_DIR,
+    PACKAGE_DIR,
+    STYLES_DIR,
+    TEMPLATES_DIR,
+    font_path,
+)
 
 if TYPE_CHECKING:
     from factsheet.pdf import PdfResult
-from factsheet.render import render_html
+
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Options:
     strict: bool = False  # warnings fail the build too
     draft: bool = False  # a DRAFT mark on every page
     print_shop: bool = False  # also write <slug>.<lang>.print.pdf with bleed and marks
+    force: bool = False  # rebuild even what is up to date
     locales_dir: Path = LOCALES_DIR  # gettext catalogs of the interface strings
 
 
@@ -76,9 +85,10 @@ class Report:
     """What a build did: files written, problems found, and how long it took."""
 
     written: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # sheets already up to date
     failed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    checked: int = 0
+    passed: int = 0  # tasks (sheet x language) that went through without errors
     seconds: float = 0.0
 
     strict: bool = False
@@ -121,60 +131,129 @@ def find_sheets(options: Options) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
+STATE_FILE = ".factsheet-state.json"
+
+
+def shared_inputs_digest(options: Options) -> hashlib._Hash:
+    """A digest of everything every sheet depends on: this code, styles, templates,
+    catalogs, fonts and the options that change the output."""
+    digest = hashlib.sha256(__version__.encode())
+    settings = (options.paper, options.draft, options.print_shop, options.strict, options.langs)
+    digest.update(repr(settings).encode())
+    roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, options.locales_dir]
+    files = [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
+    files += [font_path(package, name) for _, _, package, name in FONT_FILES]
+    for path in files:
+        if "__pycache__" not in path.parts:
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes())
+    return digest
+
+
+def sheet_key(folder: Path, shared: hashlib._Hash) -> str:
+    """The fingerprint of one sheet's inputs: its own files on top of the shared ones."""
+    digest = shared.copy()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_state(options: Options) -> dict[str, dict]:
+    try:
+        state = json.loads((options.out / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def up_to_date(entry: dict | None, key: str, options: Options) -> bool:
+    if not entry or entry.get("key") != key or not entry.get("outputs"):
+        return False
+    return all((options.out / name).is_file() for name in entry["outputs"])
+
+
 @dataclass
 class Plan:
     tasks: list[Task] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # `<slug>.<lang>`, `<slug>.*`
+    skipped: list[str] = field(default_factory=list)  # slugs whose outputs are current
+    keys: dict[str, str] = field(default_factory=dict)  # slug -> input fingerprint
     problems: list[Problem] = field(default_factory=list)
 
 
-def plan(options: Options) -> Plan:
+def plan(options: Options, state: dict[str, dict] | None = None) -> Plan:
     """The first, cheap stages for every sheet (load, check, inline), then one task per
-    language; a sheet or language that fails here never reaches the costly stages."""
+    language; a sheet or language that fails here never reaches the costly stages.
+    A sheet whose inputs match `state` (the last build's record) is skipped unread."""
     folders, problems = find_sheets(options)
     result = Plan(problems=problems)
+    incremental = state is not None and not options.force and not options.check_only
+    shared = shared_inputs_digest(options) if incremental else None
     for folder in folders:
+        if shared is not None:
+            slug = folder.resolve().name
+            result.keys[slug] = sheet_key(folder, shared)
+            if up_to_date(state.get(slug), result.keys[slug], options):  # type: ignore[union-attr]
+                result.skipped.append(slug)
+                continue
+        prepare_sheet(folder, options, result)
+    return result
+
+
+def prepare_sheet(folder: Path, options: Options, result: Plan) -> None:
+    """load -> check -> inline for one sheet, adding its tasks or failures to `result`."""
+    # Imported here, not at the top, so a build with nothing to do never pays
+    # for YAML, Babel and markdown-it.
+    from factsheet.check import check_documents, check_sheet
+    from factsheet.inline import inline_content
+    from factsheet.load import load_sheet
+
+    try:
+        sheet = load_sheet(folder)
+    except FactsheetError as exc:
+        result.problems += exc.problems
+        result.failed.append(f"{folder.resolve().name}.*")
+        return
+    found = check_sheet(sheet)
+    result.problems += found
+    if errors_only(found):
+        result.failed.append(f"{sheet.slug}.*")
+        return
+    docs = {}
+    for lang, content in sheet.contents.items():
         try:
-            sheet = load_sheet(folder)
+            docs[lang] = inline_content(content)
         except FactsheetError as exc:
             result.problems += exc.problems
-            result.failed.append(f"{folder.resolve().name}.*")
-            continue
-        found = check_sheet(sheet)
-        result.problems += found
-        if errors_only(found):
-            result.failed.append(f"{sheet.slug}.*")
-            continue
-        docs = {}
-        for lang, content in sheet.contents.items():
-            try:
-                docs[lang] = inline_content(content)
-            except FactsheetError as exc:
-                result.problems += exc.problems
-                result.failed.append(f"{sheet.slug}.{lang}")
-        found = check_documents(sheet, docs)
-        result.problems += found
-        # A problem in a language's own file stops that language; any other
-        # (sources.yaml, sheet.yaml) stops the whole sheet.
-        stopped = {p.pos.path for p in blocking(found, options.strict)}
-        own_files = {lang: content.path for lang, content in sheet.contents.items()}
-        if stopped - set(own_files.values()):
-            result.failed.append(f"{sheet.slug}.*")
-            continue
-        for lang in options.langs or sheet.config.languages:
-            if lang not in sheet.config.languages:
-                where = sheet.config.pos_of("languages")
-                message = f"--lang asks for '{lang}', which this sheet does not list"
-                result.problems.append(Problem(where, message))
-            elif own_files[lang] in stopped:
-                result.failed.append(f"{sheet.slug}.{lang}")
-            elif lang in docs:
-                result.tasks.append(Task(sheet, docs[lang]))
-    return result
+            result.failed.append(f"{sheet.slug}.{lang}")
+    found = check_documents(sheet, docs)
+    result.problems += found
+    # A problem in a language's own file stops that language; any other
+    # (sources.yaml, sheet.yaml) stops the whole sheet.
+    stopped = {p.pos.path for p in blocking(found, options.strict)}
+    own_files = {lang: content.path for lang, content in sheet.contents.items()}
+    if stopped - set(own_files.values()):
+        result.failed.append(f"{sheet.slug}.*")
+        return
+    for lang in options.langs or sheet.config.languages:
+        if lang not in sheet.config.languages:
+            where = sheet.config.pos_of("languages")
+            message = f"--lang asks for '{lang}', which this sheet does not list"
+            result.problems.append(Problem(where, message))
+        elif own_files[lang] in stopped:
+            result.failed.append(f"{sheet.slug}.{lang}")
+        elif lang in docs:
+            result.tasks.append(Task(sheet, docs[lang]))
 
 
 def run_task(task: Task, options: Options) -> TaskResult:
     """The per-language stages: cite, i18n, render and (unless checking) pdf."""
+    from factsheet.cite import cite_notes
+    from factsheet.i18n import load_localizer
+    from factsheet.render import render_html
+
     sheet, doc = task.sheet, task.doc
     try:
         cites = cite_notes(
@@ -237,11 +316,16 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def run_tasks(tasks: list[Task], options: Options) -> list[TaskResult]:
+def run_tasks(tasks: list[Task], options: Options) -> Iterator[TaskResult]:
+    """Results as tasks finish: in this process, or in a pool of --jobs processes."""
     if options.jobs <= 1 or len(tasks) <= 1:
-        return [run_task(task, options) for task in tasks]
+        for task in tasks:
+            yield run_task(task, options)
+        return
     with ProcessPoolExecutor(max_workers=min(options.jobs, len(tasks))) as pool:
-        return list(pool.map(run_task, tasks, [options] * len(tasks)))
+        futures = [pool.submit(run_task, task, options) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def remove_outputs(name: str, options: Options) -> None:
@@ -258,27 +342,58 @@ def remove_outputs(name: str, options: Options) -> None:
                 path.unlink()
 
 
-def build(options: Options) -> Report:
-    """Build (or with check_only, validate) every planned sheet and language."""
+def build(options: Options, progress: Progress | None = None) -> Report:
+    """Build (or with check_only, validate) every planned sheet and language.
+
+    Sheets whose inputs did not change since the last build are skipped (unless
+    options.force); `progress(done, total, name)` hears of each finished task.
+    """
     started = time.perf_counter()
-    planned = plan(options)
-    report = Report(problems=planned.problems, strict=options.strict)
+    state = {} if options.check_only else read_state(options)
+    planned = plan(options, state)
+    report = Report(problems=planned.problems, strict=options.strict, skipped=planned.skipped)
     for name in planned.failed:
         report.failed.append(name)
         if not options.check_only:
             remove_outputs(name, options)
-    for result in run_tasks(planned.tasks, options):
+    written: dict[str, list[str]] = {}
+    for done, result in enumerate(run_tasks(planned.tasks, options), start=1):
         report.problems += result.problems
-        report.checked += 1
-        outputs = result.task.outputs(options)
         if blocking(result.problems, options.strict):
             report.failed.append(result.task.name)
             if not options.check_only:
                 remove_outputs(result.task.name, options)
         else:
-            for path, data in zip(outputs, result.files, strict=False):
+            report.passed += 1
+            for path, data in zip(result.task.outputs(options), result.files, strict=False):
                 write_atomically(path, data)
                 report.written.append(path)
+                written.setdefault(result.task.sheet.slug, []).append(path.name)
+        if progress is not None:
+            progress(done, len(planned.tasks), result.task.name)
+    if not options.check_only:
+        save_state(state, planned, written, report, options)
+    report.written.sort()
     report.problems = sorted(set(report.problems))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def save_state(
+    state: dict[str, dict],
+    planned: Plan,
+    written: dict[str, list[str]],
+    report: Report,
+    options: Options,
+) -> None:
+    """Record what each fully built sheet was built from, for the next run."""
+    failed_slugs = {name.partition(".")[0] for name in report.failed}
+    for slug, key in planned.keys.items():
+        if slug in failed_slugs or slug not in written:
+            if slug not in planned.skipped:
+                state.pop(slug, None)
+        else:
+            state[slug] = {"key": key, "outputs": sorted(written[slug])}
+    if state or (options.out / STATE_FILE).exists():
+        text = json.dumps(state, indent=1, sort_keys=True) + "\n"
+        write_atomically(options.out / STATE_FILE, text.encode("utf-8"))

@@ -32,7 +32,7 @@ from factsheet.model import Note, Source
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 CSL_LOCALES = {"en": "en-US", "es": "es-ES"}
-LOCALES_DIR = Path(__import__("citeproc").__file__).parent / "data" / "locales"
+CSL_LOCALES_DIR = Path(__import__("citeproc").__file__).parent / "data" / "locales"
 
 # Formatting marks: private-use characters that stand for tags until the whole
 # note has been HTML-escaped.
@@ -108,17 +108,17 @@ class Citations:
 
 def csl_locale(lang: str, locale: str | None = None) -> str:
     """The CSL locale for a language, or for a Babel locale such as es_MX if CSL has it."""
-    if locale and (LOCALES_DIR / f"locales-{locale.replace('_', '-')}.xml").is_file():
+    if locale and (CSL_LOCALES_DIR / f"locales-{locale.replace('_', '-')}.xml").is_file():
         return locale.replace("_", "-")
     if lang in CSL_LOCALES:
         return CSL_LOCALES[lang]
-    matches = sorted(LOCALES_DIR.glob(f"locales-{lang}*.xml"))
+    matches = sorted(CSL_LOCALES_DIR.glob(f"locales-{lang}*.xml"))
     return matches[0].stem.removeprefix("locales-") if matches else "en-US"
 
 
 def punctuation_in_quote(locale: str) -> bool:
     """Whether the CSL locale puts commas and periods inside quotation marks."""
-    path = LOCALES_DIR / f"locales-{locale}.xml"
+    path = CSL_LOCALES_DIR / f"locales-{locale}.xml"
     options = etree.parse(str(path)).getroot().find(f"{{{CSL_NS}}}style-options")
     return options is not None and options.get("punctuation-in-quote") == "true"
 

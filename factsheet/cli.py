@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from factsheet import __version__
 from factsheet.build import Options, build
 from factsheet.errors import FactsheetError
-from factsheet.load import load_sheet
-from factsheet.review import mark_reviewed
 
 USAGE_ERROR = 2
 
@@ -46,6 +45,7 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
         action="store_true",
         help="also write <slug>.<lang>.print.pdf with bleed and crop marks",
     )
+    parser.add_argument("--force", action="store_true", help="rebuild sheets that are up to date")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"factsheet {__version__}")
     args = parser.parse_args(argv)
@@ -60,6 +60,7 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
         strict=args.strict,
         draft=args.draft,
         print_shop=args.print_shop,
+        force=args.force,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
     return options, args.debug
@@ -78,8 +79,9 @@ def main(
         options, debug = parse_args(argv)
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0) if exc.code in (0, None) else USAGE_ERROR
+    bar = progress_bar(err) if err.isatty() else None
     try:
-        report = build(options)
+        report = build(options, bar)
     except FactsheetError as exc:
         print(exc, file=err)
         return 1
@@ -88,14 +90,31 @@ def main(
             raise
         print(f"factsheet: internal error: {exc!r} (run with --debug for details)", file=err)
         return 1
+    if bar is not None:
+        print(file=err)  # end the progress bar's line
     for problem in report.problems:
         print(problem, file=err)
     for path in report.written:
         print(f"wrote {path}", file=out)
-    verb = "checked" if options.check_only else "built"
-    count = report.checked - len(report.failed) if options.check_only else len(report.written)
-    print(f"{verb} {count}, failed {len(report.failed)}, in {report.seconds:.1f} s", file=out)
+    if options.check_only:
+        summary = f"checked {report.passed}"
+    else:
+        summary = f"built {len(report.written)}, skipped {len(report.skipped)} up to date"
+    print(f"{summary}, failed {len(report.failed)}, in {report.seconds:.1f} s", file=out)
     return 0 if report.ok else 1
+
+
+def progress_bar(stream: TextIO) -> Callable[[int, int, str], None]:
+    """A one-line bar for terminals: [#####.....] 3/6 decriminalization.es"""
+
+    def show(done: int, total: int, name: str) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        stream.write(f"\r[{bar}] {done}/{total} {name:<40.40}")
+        stream.flush()
+
+    return show
 
 
 def reviewed_main(argv: list[str], out: TextIO, err: TextIO) -> int:
@@ -111,6 +130,9 @@ def reviewed_main(argv: list[str], out: TextIO, err: TextIO) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else USAGE_ERROR
+    from factsheet.load import load_sheet
+    from factsheet.review import mark_reviewed
+
     try:
         marked = mark_reviewed(load_sheet(args.sheet), args.lang, args.sections)
     except FactsheetError as exc:

@@ -15,8 +15,8 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from factsheet.errors import Pos, Problem
+from factsheet.paths import LOCALES_DIR
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LANGUAGE = "en"  # the language the interface strings are written in
 # Spanish readers of these sheets are mostly in the United States.
 BABEL_LOCALES = {"en": "en_US", "es": "es_US"}

@@ -9,12 +9,11 @@ booleans are read as such.
 from __future__ import annotations
 
 import datetime
-import os
 from pathlib import Path
 
 import yaml
 
-from factsheet.errors import FactsheetError, Pos, Problem, fail
+from factsheet.errors import FactsheetError, Pos, Problem, display_path, fail
 from factsheet.model import Content, Section, Sheet, SheetConfig, Source, Text
 
 MAX_FILE_BYTES = 1_000_000
@@ -28,14 +27,6 @@ DEFAULTS: dict[str, object] = {
 }
 
 Node = yaml.Node
-
-
-def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the working folder if inside."""
-    absolute = Path(os.path.abspath(path))
-    if absolute.is_relative_to(Path.cwd()):
-        return str(absolute.relative_to(Path.cwd()))
-    return str(absolute)
 
 
 def node_pos(path: str, node: Node) -> Pos:
@@ -57,7 +48,7 @@ def read_yaml(path: Path) -> tuple[Node | None, str]:
         line = raw[: exc.start].count(b"\n") + 1
         raise fail(Pos(shown, line, 1), "file is not UTF-8 text") from None
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader), text
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Pos(shown, mark.line + 1, mark.column + 1) if mark else Pos(shown, 1, 1)
@@ -65,6 +56,32 @@ def read_yaml(path: Path) -> tuple[Node | None, str]:
         raise fail(where, f"YAML syntax error: {what}") from None
     except yaml.YAMLError as exc:
         raise fail(Pos(shown, 1, 1), f"YAML error: {exc}") from None
+    repeated = first_alias(root)
+    if repeated is not None:
+        where = Pos(shown, repeated.start_mark.line + 1, repeated.start_mark.column + 1)
+        raise fail(where, "YAML anchors and aliases (&name, *name) are not allowed")
+    return root, text
+
+
+def first_alias(root: Node | None) -> Node | None:
+    """A node reached twice, which only an alias can do.
+
+    Refusing aliases outright keeps a "billion laughs" file from expanding:
+    the walk sees each node once, so it stays linear in the file's size.
+    """
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
+    return None
 
 
 class Reader:

@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -22,20 +21,13 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from factsheet.errors import Pos, Problem
+from factsheet.paths import FONT_FILES, STYLES_DIR, font_path
 
-STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
 STYLESHEETS = ("page.css", "type.css", "components.css")
 PRINT_SHOP_STYLESHEET = "print-shop.css"
 PRINT_SHOP_BLEED = 9  # points: the 0.125in of bleed a print shop asks for
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
-# (family, style, font package, file): the fonts every sheet embeds.
-FONT_FILES = (
-    ("Source Serif 4", "normal", "fontpkg_source_serif_4", "SourceSerif4[opsz,wght].ttf"),
-    ("Source Serif 4", "italic", "fontpkg_source_serif_4", "SourceSerif4-Italic[opsz,wght].ttf"),
-    ("Source Sans 3", "normal", "fontpkg_source_sans_3", "SourceSans3[wght].ttf"),
-    ("Source Sans 3", "italic", "fontpkg_source_sans_3", "SourceSans3-Italic[wght].ttf"),
-)
 FONT_FAMILIES = {family for family, *_ in FONT_FILES}
 
 
@@ -55,10 +47,6 @@ class PdfResult:
     pages: int
     problems: list[Problem]
     fill: PageFill | None = None
-
-
-def font_path(package: str, filename: str) -> Path:
-    return Path(str(resources.files(package) / "files" / filename))
 
 
 def font_faces_css() -> str:

@@ -11,8 +11,8 @@ from factsheet.cite import Citations
 from factsheet.i18n import N_, Localizer
 from factsheet.inline import MARKER
 from factsheet.model import Document, SheetConfig
+from factsheet.paths import TEMPLATES_DIR
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 PAGE_OF = N_("Page {page} of {pages}")
 
 

@@ -11,9 +11,9 @@ def test_builds_both_languages(minimal, tmp_path, run_cli):
     out = tmp_path / "out"
     run = run_cli(minimal, "--out", out, "--jobs", "1")
     assert run.code == 0, run.err
-    assert sorted(p.name for p in out.iterdir()) == ["minimal.en.pdf", "minimal.es.pdf"]
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["minimal.en.pdf", "minimal.es.pdf"]
     assert f"wrote {out}/minimal.en.pdf" in run.out
-    assert "built 2, failed 0" in run.out
+    assert "built 2, skipped 0 up to date, failed 0" in run.out
 
 
 def test_lang_option_builds_one_language(minimal, tmp_path, run_cli):
@@ -150,3 +150,41 @@ def test_an_image_with_alt_text_is_embedded(minimal, tmp_path, run_cli):
     assert run.code == 0, run.err
     page = pypdf.PdfReader(tmp_path / "minimal.en.pdf").pages[0]
     assert len(page.images) == 1
+
+
+def test_an_unchanged_sheet_is_skipped_until_an_input_changes(minimal, tmp_path, run_cli):
+    out = tmp_path / "out"
+    assert run_cli(minimal, "--out", out, "--jobs", "1").code == 0
+    first = (out / "minimal.en.pdf").stat().st_mtime_ns
+
+    run = run_cli(minimal, "--out", out)
+    assert run.code == 0
+    assert "built 0, skipped 1 up to date, failed 0" in run.out
+    assert (out / "minimal.en.pdf").stat().st_mtime_ns == first
+
+    run = run_cli(minimal, "--out", out, "--force", "--lang", "en")
+    assert "built 1, skipped 0" in run.out
+
+    replace_in(minimal / "sources.yaml", "Example Institute", "Example Institute Press")
+    run = run_cli(minimal, "--out", out, "--lang", "en")
+    assert "built 1, skipped 0" in run.out
+
+    (out / "minimal.en.pdf").unlink()  # a missing output is rebuilt too
+    assert "built 1, skipped 0" in run_cli(minimal, "--out", out, "--lang", "en").out
+
+
+def test_options_are_part_of_what_is_up_to_date(minimal, tmp_path, run_cli):
+    assert run_cli(minimal, "--out", tmp_path, "--lang", "en").code == 0
+    assert "built 1," in run_cli(minimal, "--out", tmp_path, "--lang", "en", "--draft").out
+    assert "built 1," in run_cli(minimal, "--out", tmp_path, "--lang", "en").out
+
+
+def test_yaml_aliases_are_refused_quickly(minimal, run_cli):
+    laughs = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for name, previous in zip("bcdefghi", "abcdefgh"):
+        laughs.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    (minimal / "sources.yaml").write_text("\n".join(laughs) + "\n")
+    run = run_cli(minimal, "--check")
+    assert run.error_lines == [
+        f"{minimal}/sources.yaml:1:4: YAML anchors and aliases (&name, *name) are not allowed"
+    ]
