@@ -181,7 +181,7 @@ def test_options_are_part_of_what_is_up_to_date(minimal, tmp_path, run_cli):
 
 def test_yaml_aliases_are_refused_quickly(minimal, run_cli):
     laughs = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for name, previous in zip("bcdefghi", "abcdefgh"):
+    for name, previous in zip("bcdefghi", "abcdefgh", strict=True):
         laughs.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
     (minimal / "sources.yaml").write_text("\n".join(laughs) + "\n")
     run = run_cli(minimal, "--check")
