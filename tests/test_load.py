@@ -83,3 +83,9 @@ def test_sources_accept_a_references_mapping(minimal):
     indented = "\n".join("  " + line for line in text.splitlines())
     write(minimal, "sources.yaml", "references:\n" + indented + "\n")
     assert [s.id for s in load_sheet(minimal).sources] == ["smith2019"]
+
+
+def test_a_huge_file_is_refused_before_parsing(minimal):
+    write(minimal, "sources.yaml", "# padding\n" * 200_000)
+    found = problems_of(minimal)
+    assert found == [f"{minimal}/sources.yaml:1:1: file is larger than 1000000 bytes"]
