@@ -1,17 +1,11 @@
 import datetime
 import shutil
+from types import SimpleNamespace
 
 import pytest
 
-from factsheet.cite import cite_notes
 from factsheet.errors import Pos
-from factsheet.i18n import load_localizer
-from factsheet.inline import inline_content
-from factsheet.load import load_sheet
-from factsheet.pdf import STYLES_DIR, write_pdf
-from factsheet.render import render_html
-
-from .conftest import SAMPLE
+from factsheet.pdf import STYLES_DIR, misplaced_notes, write_pdf
 
 WHERE = Pos("en.yaml", 1, 1)
 DAY = datetime.date(2026, 1, 2)
@@ -68,15 +62,34 @@ def test_text_our_fonts_cannot_show_is_an_error(tmp_path):
     assert any("fell back to" in m for m in messages(result)), messages(result)
 
 
-def test_notes_pushed_off_their_page_are_caught(styles, caplog):
-    """With orphans and widows at 2, WeasyPrint 70 defers notes of the Spanish sample."""
-    with (styles / "type.css").open("a") as handle:
-        handle.write("p, li { orphans: 2; widows: 2; }\n")
-    sheet = load_sheet(SAMPLE)
-    doc = inline_content(sheet.contents["es"])
-    cites = cite_notes(doc.notes, sheet.sources, sheet.config.citation_style, "es", WHERE)
-    html = render_html(sheet.config, doc, cites, load_localizer("es")[0])
-    result = write_pdf(html, SAMPLE, WHERE, DAY, styles_dir=styles)
-    found = messages(result)
-    assert any("but is called on page" in m or "left out by the layout" in m for m in found), found
-    caplog.clear()  # WeasyPrint also logs the link to the lost note
+def fake_document(pages: list[list[tuple[str, str]]]) -> SimpleNamespace:
+    """A stand-in for a laid-out WeasyPrint document: per page, (element tag, note id)
+    boxes, as WeasyPrint makes them for a footnote's call and for its body."""
+
+    def box(tag: str, note_id: str) -> object:
+        element = SimpleNamespace(tag="span", get={"class": "footnote", "id": note_id}.get)
+        kind = "InlineBox" if tag.endswith("::footnote-call") else "BlockBox"
+        return type(kind, (), {"element": element, "element_tag": tag})()
+
+    return SimpleNamespace(
+        pages=[
+            SimpleNamespace(_page_box=SimpleNamespace(descendants=lambda p=p: [box(*b) for b in p]))
+            for p in pages
+        ]
+    )
+
+
+def test_notes_pushed_off_their_page_or_lost_are_caught():
+    """WeasyPrint 70 can defer a note to the next page, or drop it, when a page is
+    full (seen with orphans and widows at 2); the build must notice."""
+    call, body = "span::footnote-call", "span"
+    document = fake_document(
+        [
+            [(call, "note-1"), (body, "note-1"), (call, "note-2"), (call, "note-3")],
+            [(body, "note-2"), (call, "note-4"), (body, "note-4")],
+        ]
+    )
+    assert misplaced_notes(document) == [
+        "note 2 prints on page 2 but is called on page 1",
+        "note 3 (called on page 1) was left out by the layout",
+    ]
