@@ -78,8 +78,8 @@ def noop_rebuild(sheets: list[Path], out: Path) -> tuple[float, bool]:
 
 def sample_html(lang: str) -> tuple[str, object]:
     planned = plan(Options(sheets=(SAMPLE,)))
-    task = next(t for t in planned.tasks if t.doc.lang == lang)
-    sheet, doc = task.sheet, task.doc
+    task = next(t for t in planned.tasks if t.name.endswith(f".{lang}"))
+    sheet, doc = task.sheet, task.docs[0]
     cites = cite_notes(doc.notes, sheet.sources, sheet.config.citation_style, lang, None)
     return render_html(sheet.config, doc, cites, load_localizer(lang)[0]), sheet
 

@@ -51,25 +51,35 @@ class Options:
     draft: bool = False  # a DRAFT mark on every page
     print_shop: bool = False  # also write <slug>.<lang>.print.pdf with bleed and marks
     force: bool = False  # rebuild even what is up to date
+    bilingual: bool = False  # also <slug>.en-es.pdf: every language in one PDF
+    thumbnails: bool = False  # also <slug>.<lang>.png of page 1, 1200 px wide
     locales_dir: Path = LOCALES_DIR  # gettext catalogs of the interface strings
 
 
 @dataclass(frozen=True)
 class Task:
-    """One language of one sheet, loaded, checked and converted to HTML fragments."""
+    """One language of one sheet, loaded, checked and converted to HTML fragments;
+    or, for the bilingual edition, every language of it in one PDF."""
 
     sheet: Sheet
-    doc: Document
+    docs: tuple[Document, ...]
+
+    @property
+    def combined(self) -> bool:
+        return len(self.docs) > 1
 
     @property
     def name(self) -> str:
-        return f"{self.sheet.slug}.{self.doc.lang}"
+        return f"{self.sheet.slug}.{'-'.join(doc.lang for doc in self.docs)}"
 
     def outputs(self, options: Options) -> list[Path]:
-        """The office PDF, and with --print-shop the print-shop PDF beside it."""
+        """In order: the office PDF, then the print-shop PDF and the page-1
+        thumbnail when asked for (a bilingual edition has only its PDF)."""
         paths = [options.out / f"{self.name}.pdf"]
-        if options.print_shop:
+        if options.print_shop and not self.combined:
             paths.append(options.out / f"{self.name}.print.pdf")
+        if options.thumbnails and not self.combined:
+            paths.append(options.out / f"{self.name}.png")
         return paths
 
 
@@ -138,7 +148,8 @@ def shared_inputs_digest(options: Options) -> hashlib._Hash:
     """A digest of everything every sheet depends on: this code, styles, templates,
     catalogs, fonts and the options that change the output."""
     digest = hashlib.sha256(__version__.encode())
-    settings = (options.paper, options.draft, options.print_shop, options.strict, options.langs)
+    settings = (options.paper, options.draft, options.print_shop, options.strict, options.langs,
+                options.bilingual, options.thumbnails)  # fmt: skip
     digest.update(repr(settings).encode())
     roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, options.locales_dir]
     files = [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
@@ -237,6 +248,7 @@ def prepare_sheet(folder: Path, options: Options, result: Plan) -> None:
     if stopped - set(own_files.values()):
         result.failed.append(f"{sheet.slug}.*")
         return
+    ready = []
     for lang in options.langs or sheet.config.languages:
         if lang not in sheet.config.languages:
             where = sheet.config.pos_of("languages")
@@ -245,49 +257,62 @@ def prepare_sheet(folder: Path, options: Options, result: Plan) -> None:
         elif own_files[lang] in stopped:
             result.failed.append(f"{sheet.slug}.{lang}")
         elif lang in docs:
-            result.tasks.append(Task(sheet, docs[lang]))
+            ready.append(docs[lang])
+            result.tasks.append(Task(sheet, (docs[lang],)))
+    wanted = options.langs or sheet.config.languages
+    if options.bilingual and len(ready) == len(wanted) > 1 and not options.check_only:
+        result.tasks.append(Task(sheet, tuple(ready)))
 
 
-def run_task(task: Task, options: Options) -> TaskResult:
-    """The per-language stages: cite, i18n, render and (unless checking) pdf."""
+def prepare_html(sheet: Sheet, doc: Document, options: Options) -> tuple[str, list[Problem]]:
+    """cite -> i18n -> render for one language; raises FactsheetError on errors."""
     from factsheet.cite import cite_notes
     from factsheet.i18n import load_localizer
     from factsheet.render import render_html
 
-    sheet, doc = task.sheet, task.doc
-    try:
-        cites = cite_notes(
-            doc.notes,
-            sheet.sources,
-            sheet.config.citation_style,
-            doc.lang,
-            sheet.config.pos_of("citation-style"),
-            sheet.config.locales.get(doc.lang),
-        )
-    except FactsheetError as exc:
-        return TaskResult(task, exc.problems)
     locale = sheet.config.locales.get(doc.lang)
+    where = sheet.config.pos_of("citation-style")
+    style = sheet.config.citation_style
+    cites = cite_notes(doc.notes, sheet.sources, style, doc.lang, where, locale)
     localizer, problems = load_localizer(doc.lang, options.locales_dir, locale)
     if errors_only(problems):
-        return TaskResult(task, problems)
-    html = render_html(sheet.config, doc, cites, localizer, draft=options.draft)
+        raise FactsheetError(problems)
+    return render_html(sheet.config, doc, cites, localizer, draft=options.draft), problems
+
+
+def run_task(task: Task, options: Options) -> TaskResult:
+    """The per-language stages: cite, i18n, render and (unless checking) pdf."""
+    sheet = task.sheet
+    problems: list[Problem] = []
+    htmls = []
+    try:
+        for doc in task.docs:
+            html, found = prepare_html(sheet, doc, options)
+            htmls.append(html)
+            problems += found
+    except FactsheetError as exc:
+        return TaskResult(task, problems + exc.problems)
     if options.check_only:
         return TaskResult(task, problems)
-    from factsheet.pdf import write_pdf  # imported late: --check never loads WeasyPrint
+    from factsheet.pdf import thumbnail, write_pdf  # late: --check never loads WeasyPrint
 
     paper = options.paper or sheet.config.paper
-    where = Pos(sheet.contents[doc.lang].path, 1, 1)
-    result = write_pdf(html, sheet.root, where, sheet.config.updated, paper=paper)
+    where = Pos(sheet.contents[task.docs[0].lang].path, 1, 1)
+    result = write_pdf(htmls, sheet.root, where, sheet.config.updated, paper=paper)
     problems += result.problems
-    if result.pages > sheet.config.pages:
-        problems.append(over_budget(sheet, doc.lang, result))
     files = [result.data]
+    if task.combined:
+        return TaskResult(task, problems, files)
+    if result.pages > sheet.config.pages:
+        problems.append(over_budget(sheet, task.docs[0].lang, result))
     if options.print_shop and not blocking(problems, options.strict):
         shop = write_pdf(
-            html, sheet.root, where, sheet.config.updated, paper=paper, print_shop=True
+            htmls, sheet.root, where, sheet.config.updated, paper=paper, print_shop=True
         )
         problems += shop.problems
         files.append(shop.data)
+    if options.thumbnails:
+        files.append(thumbnail(result.data))
     return TaskResult(task, problems, files)
 
 
@@ -310,6 +335,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temp, 0o644)  # mkstemp makes it private; outputs are meant to be shared
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -328,18 +354,25 @@ def run_tasks(tasks: list[Task], options: Options) -> Iterator[TaskResult]:
             yield future.result()
 
 
-def remove_outputs(name: str, options: Options) -> None:
-    """What failed must not leave PDFs of an earlier build that look current.
+OUTPUT_NAME = re.compile(r"(?P<slug>.+)\.(?P<langs>[A-Za-z]+(?:-[A-Za-z]+)*)(\.print)?\.(pdf|png)")
 
-    `name` is `<slug>.<lang>`, or `<slug>.*` for every language of a sheet.
+
+def remove_outputs(name: str, options: Options) -> None:
+    """What failed must not leave files of an earlier build that look current.
+
+    `name` is `<slug>.<lang>` (which also removes any edition that includes
+    the language), `<slug>.<lang>-<lang>`, or `<slug>.*` for all of a sheet.
     """
-    slug, _, lang = name.partition(".")
-    languages = "[A-Za-z-]+" if lang == "*" else re.escape(lang)
-    pattern = re.compile(rf"{re.escape(slug)}\.{languages}(\.print)?\.pdf")
-    if options.out.is_dir():
-        for path in options.out.iterdir():
-            if pattern.fullmatch(path.name):
-                path.unlink()
+    slug, _, langs = name.partition(".")
+    failed = set(langs.split("-"))
+    if not options.out.is_dir():
+        return
+    for path in options.out.iterdir():
+        match = OUTPUT_NAME.fullmatch(path.name)
+        if not match or match["slug"] != slug:
+            continue
+        if langs == "*" or failed & set(match["langs"].split("-")):
+            path.unlink()
 
 
 def build(options: Options, progress: Progress | None = None) -> Report:

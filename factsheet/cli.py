@@ -45,6 +45,12 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
         action="store_true",
         help="also write <slug>.<lang>.print.pdf with bleed and crop marks",
     )
+    parser.add_argument(
+        "--bilingual", action="store_true", help="also write <slug>.en-es.pdf, every language"
+    )
+    parser.add_argument(
+        "--png", action="store_true", help="also write <slug>.<lang>.png of page 1, 1200 px wide"
+    )
     parser.add_argument("--force", action="store_true", help="rebuild sheets that are up to date")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"factsheet {__version__}")
@@ -61,6 +67,8 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
         draft=args.draft,
         print_shop=args.print_shop,
         force=args.force,
+        bilingual=args.bilingual,
+        thumbnails=args.png,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
     return options, args.debug
@@ -75,6 +83,8 @@ def main(
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["reviewed"]:
         return reviewed_main(argv[1:], out, err)
+    if argv[:1] == ["new"]:
+        return new_main(argv[1:], out, err)
     try:
         options, debug = parse_args(argv)
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
@@ -115,6 +125,28 @@ def progress_bar(stream: TextIO) -> Callable[[int, int, str], None]:
         stream.flush()
 
     return show
+
+
+def new_main(argv: list[str], out: TextIO, err: TextIO) -> int:
+    """`make_pdf.py new SLUG`: a new sheet folder with example files that build."""
+    from factsheet.scaffold import new_sheet
+
+    parser = argparse.ArgumentParser(
+        prog="make_pdf.py new", description="Start a new sheet from commented examples."
+    )
+    parser.add_argument("slug", help="the folder name, e.g. overdose-prevention")
+    parser.add_argument("--sheets", type=Path, default=Path("sheets"), help="where to put it")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if exc.code in (0, None) else USAGE_ERROR
+    try:
+        folder = new_sheet(args.sheets, args.slug)
+    except FactsheetError as exc:
+        print(exc, file=err)
+        return 1
+    print(f"created {folder}: edit its files, then run: python make_pdf.py {folder}", file=out)
+    return 0
 
 
 def reviewed_main(argv: list[str], out: TextIO, err: TextIO) -> int:

@@ -8,6 +8,7 @@ is an error of the build, and so is any text set in a font we did not ship.
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 import os
 from collections.abc import Iterator
@@ -109,7 +110,7 @@ def source_date(day: datetime.date) -> Iterator[None]:
 
 
 def write_pdf(
-    html: str,
+    html: str | list[str],
     base_dir: Path,
     where: Pos,
     updated: datetime.date,
@@ -119,8 +120,11 @@ def write_pdf(
 ) -> PdfResult:
     """Lay out and write one PDF; problems cover logged warnings and foreign fonts.
 
-    With `print_shop`, the page gets bleed and crop marks (print-shop.css) and
-    the PDF's BleedBox is set to the trim plus 0.125in."""
+    Several HTML documents (a bilingual edition) print one after the other in a
+    single PDF, each keeping its own page numbers and bookmarks. With
+    `print_shop`, the page gets bleed and crop marks (print-shop.css) and the
+    PDF's BleedBox is set to the trim plus 0.125in."""
+    htmls = [html] if isinstance(html, str) else html
     names = [*STYLESHEETS, PRINT_SHOP_STYLESHEET] if print_shop else list(STYLESHEETS)
     missing = [name for name in names if not (styles_dir / name).is_file()]
     if missing:
@@ -143,9 +147,13 @@ def write_pdf(
             for name in names
         ]
         stylesheets.append(weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}"))
-        document = weasyprint.HTML(
-            string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher
-        ).render(stylesheets=stylesheets, font_config=fonts)
+        documents = [
+            weasyprint.HTML(
+                string=text, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher
+            ).render(stylesheets=stylesheets, font_config=fonts)
+            for text in htmls
+        ]
+        document = documents[0].copy([page for doc in documents for page in doc.pages])
         with source_date(updated):
             finisher = set_bleed_box if print_shop else None
             data = document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
@@ -164,6 +172,21 @@ def write_pdf(
         )
     problems += [Problem(where, message) for message in misplaced_notes(document)]
     return PdfResult(data, len(document.pages), problems, page_fill(document))
+
+
+def thumbnail(pdf: bytes, width: int = 1200) -> bytes:
+    """Page 1 as a PNG `width` pixels wide, for email and social previews."""
+    import pypdfium2  # only needed when thumbnails are asked for
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=width / page.get_width()).to_pil()
+        stream = io.BytesIO()
+        image.save(stream, format="PNG", optimize=True)
+        return stream.getvalue()
+    finally:
+        document.close()
 
 
 def set_bleed_box(document: weasyprint.Document, pdf: object) -> None:
@@ -234,8 +257,8 @@ def misplaced_notes(document: weasyprint.Document) -> list[str]:
             elif box.element_tag == element.tag and box.__class__.__name__ == "BlockBox":
                 bodies.setdefault(element.get("id"), number)
     messages = []
-    for note_id, call_page in sorted(calls.items(), key=lambda item: int(item[0].split("-")[1])):
-        label = note_id.replace("note-", "note ")
+    for note_id, call_page in sorted(calls.items(), key=lambda item: int(item[0].rsplit("-")[-1])):
+        label = "note " + note_id.rsplit("-")[-1]
         if note_id not in bodies:
             messages.append(f"{label} (called on page {call_page}) was left out by the layout")
         elif bodies[note_id] != call_page:

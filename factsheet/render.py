@@ -16,8 +16,11 @@ from factsheet.paths import TEMPLATES_DIR
 PAGE_OF = N_("Page {page} of {pages}")
 
 
-def fill_notes(fragment: str, cites: Citations) -> Markup:
-    """Swap each note marker for its footnote (or in-text citation)."""
+def fill_notes(fragment: str, cites: Citations, lang: str) -> Markup:
+    """Swap each note marker for its footnote (or in-text citation).
+
+    Note ids carry the language, so that in a bilingual edition each call still
+    links to the note of its own language."""
 
     def replace(match) -> str:  # noqa: ANN001 - re.Match
         number = int(match[1])
@@ -27,8 +30,8 @@ def fill_notes(fragment: str, cites: Citations) -> Markup:
         # The link wraps the footnote element so that the call WeasyPrint leaves
         # in the text jumps to the note at the foot of the page.
         return (
-            f'<a class="note-call" href="#note-{number}">'
-            f'<span class="footnote" id="note-{number}">{text}</span></a>'
+            f'<a class="note-call" href="#{lang}-note-{number}">'
+            f'<span class="footnote" id="{lang}-note-{number}">{text}</span></a>'
         )
 
     return Markup(MARKER.sub(replace, fragment))
@@ -59,19 +62,23 @@ def render_html(
     )
     env.install_gettext_translations(localizer.translations, newstyle=True)  # type: ignore[attr-defined]
     template = env.get_template("base.html")
-    title = fill_notes(doc.title, cites)
+    title = fill_notes(doc.title, cites, doc.lang)
     return template.render(
         lang=doc.lang,
         title=title,
         title_text=Markup(doc.title).striptags(),
-        subtitle=fill_notes(doc.subtitle, cites),
+        subtitle=fill_notes(doc.subtitle, cites, doc.lang),
         subtitle_text=Markup(doc.subtitle).striptags(),
-        summary=fill_notes(doc.summary, cites),
+        summary=fill_notes(doc.summary, cites, doc.lang),
         sections=[
-            {"id": s.id, "heading": fill_notes(s.heading, cites), "body": fill_notes(s.body, cites)}
+            {
+                "id": s.id,
+                "heading": fill_notes(s.heading, cites, doc.lang),
+                "body": fill_notes(s.body, cites, doc.lang),
+            }
             for s in doc.sections
         ],
-        credit=fill_notes(doc.credit, cites),
+        credit=fill_notes(doc.credit, cites, doc.lang),
         sources=[Markup(entry) for entry in cites.bibliography] if config.bibliography else [],
         published=localizer.date(config.published),
         updated=localizer.date(config.updated),

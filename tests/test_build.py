@@ -109,9 +109,10 @@ def test_each_note_call_links_to_its_note_on_the_same_page(sample_pdfs, lang):
     for number, page in enumerate(reader.pages):
         for annotation in page.get("/Annots", []):
             target = annotation.get_object().get("/Dest")
-            if isinstance(target, str) and target.startswith("note-"):
+            if isinstance(target, str) and target.startswith(f"{lang}-note-"):
                 calls[target] = number
-    assert sorted(calls, key=lambda t: int(t[5:])) == [f"note-{n}" for n in range(1, 10)]
+    expected = [f"{lang}-note-{n}" for n in range(1, 10)]
+    assert sorted(calls, key=lambda t: int(t.rsplit("-")[-1])) == expected
     for target, page in calls.items():
         assert destinations[target] == page, (
             f"{target}: called on {page}, printed on {destinations[target]}"

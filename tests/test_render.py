@@ -26,7 +26,7 @@ def test_document_language_title_and_dates(minimal):
 def test_notes_become_footnote_elements(minimal):
     html = render(minimal, "en")
     assert (
-        '<span class="footnote" id="note-1">Smith, <i>Towns and Their Choices</i>, 12.</span>'
+        '<span class="footnote" id="en-note-1">Smith, <i>Towns and Their Choices</i>, 12.</span>'
         in html
     )
     assert "\ue000" not in html

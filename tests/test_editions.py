@@ -1,0 +1,67 @@
+"""Other outputs from the same source: bilingual edition, thumbnails, new sheets."""
+
+import pypdf
+from PIL import Image
+
+from .conftest import read_pdf
+
+
+def test_bilingual_edition_english_then_spanish(minimal, tmp_path, run_cli):
+    run = run_cli(minimal, "--out", tmp_path, "--bilingual", "--jobs", "2")
+    assert run.code == 0, run.err
+    reader = pypdf.PdfReader(tmp_path / "minimal.en-es.pdf")
+    assert len(reader.pages) == 2
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles == ["A Small Test Sheet", "Una pequeña hoja de prueba"]
+    destinations = [reader.get_destination_page_number(item)
+                    for item in reader.outline if not isinstance(item, list)]  # fmt: skip
+    assert destinations == [0, 1]
+    assert "Page 1 of 1" in reader.pages[0].extract_text()
+    assert "Página 1 de 1" in reader.pages[1].extract_text()
+
+
+def test_bilingual_note_links_stay_in_their_language(minimal, tmp_path, run_cli):
+    assert run_cli(minimal, "--out", tmp_path, "--bilingual").code == 0
+    reader = pypdf.PdfReader(tmp_path / "minimal.en-es.pdf")
+    for number, page in enumerate(reader.pages):
+        lang = ("en", "es")[number]
+        targets = [a.get_object()["/Dest"] for a in page.get("/Annots", [])]
+        notes = [t for t in targets if isinstance(t, str) and "-note-" in t]
+        assert notes and all(t.startswith(f"{lang}-note-") for t in notes), notes
+        for target in notes:
+            assert reader.get_destination_page_number(reader.named_destinations[target]) == number
+
+
+def test_a_failed_language_removes_the_bilingual_edition(minimal, tmp_path, run_cli):
+    assert run_cli(minimal, "--out", tmp_path, "--bilingual").code == 0
+    path = minimal / "es.yaml"
+    path.write_text(path.read_text().replace("[@smith2019, p. 12]", "[@nope, p. 12]"))
+    assert run_cli(minimal, "--out", tmp_path, "--bilingual").code == 1
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["minimal.en.pdf"]
+
+
+def test_png_thumbnail_of_page_one(minimal, tmp_path, run_cli):
+    assert run_cli(minimal, "--out", tmp_path, "--png", "--lang", "es").code == 0
+    with Image.open(tmp_path / "minimal.es.png") as image:
+        assert image.width == 1200
+        assert image.height == round(1200 * 11 / 8.5)
+        # The title band's brand color is in the top strip of the picture.
+        assert image.convert("RGB").getpixel((600, 40)) == (13, 77, 107)
+
+
+def test_new_sheet_builds_out_of_the_box(tmp_path, run_cli):
+    run = run_cli("new", "overdose-prevention", "--sheets", tmp_path)
+    assert run.code == 0, run.err
+    folder = tmp_path / "overdose-prevention"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "en.yaml",
+        "es.yaml",
+        "sheet.yaml",
+        "sources.yaml",
+    ]
+    build = run_cli(folder, "--out", tmp_path / "out", "--strict")
+    assert build.code == 0, build.err
+    assert "El título de su hoja" in read_pdf(tmp_path / "out" / "overdose-prevention.es.pdf").text
+    assert run_cli("new", "overdose-prevention", "--sheets", tmp_path).error_lines == [
+        f"{folder}:1:1: already exists"
+    ]
