@@ -25,13 +25,14 @@ lint: $(READY)
 	$(PY) -m ruff format --check .
 
 test: lint
+	sh scripts/test-deps.sh
 	$(PY) -m pytest
 
 # Extract interface strings into the template and merge them into every catalog.
 i18n: $(READY)
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output \
 		--project=factsheet -o locales/messages.pot .
-	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --no-wrap
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --no-wrap --no-fuzzy-matching
 
 clean:
 	rm -rf output $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -88,7 +88,8 @@ def weasyprint_stylesheets(extra: str = "") -> tuple[list, object]:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from factsheet.pdf import STYLES_DIR, STYLESHEETS, font_faces_css
+    from factsheet.paths import STYLES_DIR, font_faces_css
+    from factsheet.pdf import STYLESHEETS
 
     fonts = FontConfiguration()
     sheets = [weasyprint.CSS(string=font_faces_css(), font_config=fonts)]
@@ -139,7 +140,8 @@ def chromium_comparison(folder: Path) -> tuple[float, float] | None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         return None
-    from factsheet.pdf import STYLES_DIR, STYLESHEETS, font_faces_css
+    from factsheet.paths import STYLES_DIR, font_faces_css
+    from factsheet.pdf import STYLESHEETS
 
     html, _ = sample_html("en")
     css = font_faces_css() + "".join((STYLES_DIR / n).read_text() for n in STYLESHEETS)

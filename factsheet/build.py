@@ -28,6 +28,7 @@ from factsheet.paths import (
     STYLES_DIR,
     TEMPLATES_DIR,
     font_path,
+    web_font_name,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ class Options:
     force: bool = False  # rebuild even what is up to date
     bilingual: bool = False  # also <slug>.en-es.pdf: every language in one PDF
     thumbnails: bool = False  # also <slug>.<lang>.png of page 1, 1200 px wide
+    html: bool = False  # also <slug>.<lang>.html, a standalone web page
+    press_kit: bool = False  # also <slug>-press-kit.zip of all of the above
     locales_dir: Path = LOCALES_DIR  # gettext catalogs of the interface strings
 
 
@@ -80,6 +83,8 @@ class Task:
             paths.append(options.out / f"{self.name}.print.pdf")
         if options.thumbnails and not self.combined:
             paths.append(options.out / f"{self.name}.png")
+        if options.html and not self.combined:
+            paths.append(options.out / f"{self.name}.html")
         return paths
 
 
@@ -149,7 +154,8 @@ def shared_inputs_digest(options: Options) -> hashlib._Hash:
     catalogs, fonts and the options that change the output."""
     digest = hashlib.sha256(__version__.encode())
     settings = (options.paper, options.draft, options.print_shop, options.strict, options.langs,
-                options.bilingual, options.thumbnails)  # fmt: skip
+                options.bilingual, options.thumbnails, options.html,
+                options.press_kit)  # fmt: skip
     digest.update(repr(settings).encode())
     roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, options.locales_dir]
     files = [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
@@ -264,11 +270,14 @@ def prepare_sheet(folder: Path, options: Options, result: Plan) -> None:
         result.tasks.append(Task(sheet, tuple(ready)))
 
 
-def prepare_html(sheet: Sheet, doc: Document, options: Options) -> tuple[str, list[Problem]]:
-    """cite -> i18n -> render for one language; raises FactsheetError on errors."""
+def prepare_html(
+    sheet: Sheet, doc: Document, options: Options, screen: bool = False
+) -> tuple[str, list[Problem]]:
+    """cite -> i18n -> render for one language: the print document, or with
+    `screen` the web page. Raises FactsheetError on errors."""
     from factsheet.cite import cite_notes
     from factsheet.i18n import load_localizer
-    from factsheet.render import render_html
+    from factsheet.render import render_html, render_page, screen_stylesheet
 
     locale = sheet.config.locales.get(doc.lang)
     where = sheet.config.pos_of("citation-style")
@@ -277,7 +286,25 @@ def prepare_html(sheet: Sheet, doc: Document, options: Options) -> tuple[str, li
     localizer, problems = load_localizer(doc.lang, options.locales_dir, locale)
     if errors_only(problems):
         raise FactsheetError(problems)
-    return render_html(sheet.config, doc, cites, localizer, draft=options.draft), problems
+    if not screen:
+        return render_html(sheet.config, doc, cites, localizer, draft=options.draft), problems
+    others = [
+        {"lang": lang, "name": language_name(lang), "href": f"{sheet.slug}.{lang}.html"}
+        for lang in sheet.config.languages
+        if lang != doc.lang and (not options.langs or lang in options.langs)
+    ]
+    page = render_page(
+        sheet.config, doc, cites, localizer, screen_stylesheet(), others, draft=options.draft
+    )
+    return page, problems
+
+
+def language_name(lang: str) -> str:
+    """A language's name in itself, as a reader looks for it: English, Español."""
+    from babel import Locale
+
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
 
 
 def run_task(task: Task, options: Options) -> TaskResult:
@@ -313,6 +340,9 @@ def run_task(task: Task, options: Options) -> TaskResult:
         files.append(shop.data)
     if options.thumbnails:
         files.append(thumbnail(result.data))
+    if options.html:
+        page, _ = prepare_html(sheet, task.docs[0], options, screen=True)
+        files.append(page.encode("utf-8"))
     return TaskResult(task, problems, files)
 
 
@@ -354,7 +384,9 @@ def run_tasks(tasks: list[Task], options: Options) -> Iterator[TaskResult]:
             yield future.result()
 
 
-OUTPUT_NAME = re.compile(r"(?P<slug>.+)\.(?P<langs>[A-Za-z]+(?:-[A-Za-z]+)*)(\.print)?\.(pdf|png)")
+OUTPUT_NAME = re.compile(
+    r"(?P<slug>.+)\.(?P<langs>[A-Za-z]+(?:-[A-Za-z]+)*)(\.print)?\.(pdf|png|html)"
+)
 
 
 def remove_outputs(name: str, options: Options) -> None:
@@ -367,6 +399,7 @@ def remove_outputs(name: str, options: Options) -> None:
     failed = set(langs.split("-"))
     if not options.out.is_dir():
         return
+    (options.out / f"{slug}-press-kit.zip").unlink(missing_ok=True)
     for path in options.out.iterdir():
         match = OUTPUT_NAME.fullmatch(path.name)
         if not match or match["slug"] != slug:
@@ -390,6 +423,7 @@ def build(options: Options, progress: Progress | None = None) -> Report:
         if not options.check_only:
             remove_outputs(name, options)
     written: dict[str, list[str]] = {}
+    built: dict[str, Sheet] = {}
     for done, result in enumerate(run_tasks(planned.tasks, options), start=1):
         report.problems += result.problems
         if blocking(result.problems, options.strict):
@@ -402,14 +436,50 @@ def build(options: Options, progress: Progress | None = None) -> Report:
                 write_atomically(path, data)
                 report.written.append(path)
                 written.setdefault(result.task.sheet.slug, []).append(path.name)
+            built[result.task.sheet.slug] = result.task.sheet
         if progress is not None:
             progress(done, len(planned.tasks), result.task.name)
+    if options.html and report.written:
+        copy_web_fonts(options.out / "fonts")
+    if options.press_kit:
+        failed = {name.partition(".")[0] for name in report.failed}
+        for slug, sheet in sorted(built.items()):
+            if slug not in failed:
+                path = write_press_kit(sheet, written[slug], options)
+                report.written.append(path)
+                written[slug].append(path.name)
     if not options.check_only:
         save_state(state, planned, written, report, options)
     report.written.sort()
     report.problems = sorted(set(report.problems))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def write_press_kit(sheet: Sheet, names: list[str], options: Options) -> Path:
+    """<slug>-press-kit.zip from the files this build wrote for the sheet."""
+    from factsheet.presskit import press_kit
+
+    files = {name: (options.out / name).read_bytes() for name in names}
+    if options.html:
+        for path in sorted((options.out / "fonts").iterdir()):
+            files[f"fonts/{path.name}"] = path.read_bytes()
+    path = options.out / f"{sheet.slug}-press-kit.zip"
+    write_atomically(path, press_kit(sheet, files))
+    return path
+
+
+def copy_web_fonts(folder: Path) -> None:
+    """The fonts the HTML pages link to, beside them (render.screen_stylesheet)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for family, style, package, name in FONT_FILES:
+        target = folder / web_font_name(family, style)
+        source = font_path(package, name)
+        if not target.is_file() or target.stat().st_size != source.stat().st_size:
+            write_atomically(target, source.read_bytes())
+        # The SIL Open Font License asks that the license travel with the fonts.
+        license_file = folder / f"{web_font_name(family, 'normal')[:-4]}-OFL.txt"
+        write_atomically(license_file, (source.parent.parent / "LICENSE").read_bytes())
 
 
 def save_state(

@@ -50,6 +50,10 @@ def check_config(sheet: Sheet) -> list[Problem]:
             continue
         if parsed.language != Locale.parse(lang).language:
             problems.append(Problem(where, f"locales: '{locale}' is not a locale of '{lang}'"))
+    if config.url and not re.fullmatch(r"https?://[^\s<>\"]+", config.url):
+        problems.append(
+            Problem(config.pos_of("url"), f"url must be a web address, not '{config.url}'")
+        )
     if config.paper not in PAPERS:
         problems.append(
             Problem(config.pos_of("paper"), f"paper must be letter or a4, not '{config.paper}'")

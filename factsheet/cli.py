@@ -51,6 +51,14 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
     parser.add_argument(
         "--png", action="store_true", help="also write <slug>.<lang>.png of page 1, 1200 px wide"
     )
+    parser.add_argument(
+        "--html", action="store_true", help="also write <slug>.<lang>.html, a web page"
+    )
+    parser.add_argument(
+        "--press-kit",
+        action="store_true",
+        help="also write <slug>-press-kit.zip: PDFs, web pages, thumbnails, sources, manifest",
+    )
     parser.add_argument("--force", action="store_true", help="rebuild sheets that are up to date")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"factsheet {__version__}")
@@ -67,8 +75,11 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
         draft=args.draft,
         print_shop=args.print_shop,
         force=args.force,
-        bilingual=args.bilingual,
-        thumbnails=args.png,
+        # The press kit holds every other output, so it asks for them.
+        html=args.html or args.press_kit,
+        thumbnails=args.png or args.press_kit,
+        bilingual=args.bilingual or args.press_kit,
+        press_kit=args.press_kit,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
     return options, args.debug

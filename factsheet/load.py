@@ -20,6 +20,7 @@ MAX_FILE_BYTES = 1_000_000
 
 DEFAULTS: dict[str, object] = {
     "locales": {},
+    "url": "",
     "pages": 2,
     "paper": "letter",
     "citation-style": "chicago-notes-bibliography",
@@ -218,6 +219,7 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         "citation-style": reader.word,
         "bibliography": reader.boolean,
         "locales": reader.word_map,
+        "url": reader.word,
     }
     reader.unknown_keys(items, set(readers), "sheet.yaml")
     values: dict[str, object] = dict(DEFAULTS)
@@ -242,6 +244,7 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         citation_style=values["citation-style"],  # type: ignore[arg-type]
         bibliography=values["bibliography"],  # type: ignore[arg-type]
         locales=values["locales"],  # type: ignore[arg-type]
+        url=values["url"],  # type: ignore[arg-type]
         positions=positions,
     )
     return config, reader.problems

@@ -46,6 +46,7 @@ class SheetConfig:
     bibliography: bool
     # Per language, a Babel locale other than the default (es: es_MX).
     locales: dict[str, str] = field(default_factory=dict)
+    url: str = ""  # where the sheet lives online: printed with a QR code when set
     positions: dict[str, Pos] = field(default_factory=dict)
 
     def pos_of(self, key: str) -> Pos:

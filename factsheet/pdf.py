@@ -22,7 +22,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from factsheet.errors import Pos, Problem
-from factsheet.paths import FONT_FILES, STYLES_DIR, font_path
+from factsheet.paths import FONT_FILES, STYLES_DIR, font_faces_css, font_path
 
 STYLESHEETS = ("page.css", "type.css", "components.css")
 PRINT_SHOP_STYLESHEET = "print-shop.css"
@@ -48,16 +48,6 @@ class PdfResult:
     pages: int
     problems: list[Problem]
     fill: PageFill | None = None
-
-
-def font_faces_css() -> str:
-    rules = []
-    for family, style, package, filename in FONT_FILES:
-        url = font_path(package, filename).as_uri()
-        rules.append(
-            f'@font-face {{ font-family: "{family}"; font-style: {style}; src: url("{url}"); }}'
-        )
-    return "\n".join(rules)
 
 
 class SandboxedFetcher(URLFetcher):

@@ -11,22 +11,39 @@ from factsheet.cite import Citations
 from factsheet.i18n import N_, Localizer
 from factsheet.inline import MARKER
 from factsheet.model import Document, SheetConfig
-from factsheet.paths import TEMPLATES_DIR
+from factsheet.paths import STYLES_DIR, TEMPLATES_DIR, font_faces_css
 
 PAGE_OF = N_("Page {page} of {pages}")
 
 
-def fill_notes(fragment: str, cites: Citations, lang: str) -> Markup:
+SCREEN_STYLESHEETS = ("type.css", "components.css", "screen.css")
+
+
+def screen_stylesheet(styles_dir: Path = STYLES_DIR) -> str:
+    """The web page's CSS, inlined: fonts from fonts/ beside the page, then the
+    print styles' colors, type and components, then the screen overrides."""
+    parts = [font_faces_css("fonts")]
+    parts += [(styles_dir / name).read_text(encoding="utf-8") for name in SCREEN_STYLESHEETS]
+    return "\n".join(parts)
+
+
+def fill_notes(fragment: str, cites: Citations, lang: str, screen: bool = False) -> Markup:
     """Swap each note marker for its footnote (or in-text citation).
 
-    Note ids carry the language, so that in a bilingual edition each call still
-    links to the note of its own language."""
+    In print a note is a footnote element; on screen, a numbered link to the
+    notes list at the end. Ids carry the language, so that in a bilingual
+    edition each call still links to the note of its own language."""
 
     def replace(match) -> str:  # noqa: ANN001 - re.Match
         number = int(match[1])
         text = cites.notes[number]
         if number in cites.in_text:
             return f' <span class="cite">{text}</span>'
+        if screen:
+            return (
+                f'<sup class="note-call"><a href="#{lang}-note-{number}" '
+                f'id="{lang}-call-{number}">{number}</a></sup>'
+            )
         # The link wraps the footnote element so that the call WeasyPrint leaves
         # in the text jumps to the note at the foot of the page.
         return (
@@ -45,14 +62,7 @@ def page_label_parts(localizer: Localizer) -> tuple[str, str, str]:
     return before, middle, after
 
 
-def render_html(
-    config: SheetConfig,
-    doc: Document,
-    cites: Citations,
-    localizer: Localizer,
-    draft: bool = False,
-    templates_dir: Path = TEMPLATES_DIR,
-) -> str:
+def environment(localizer: Localizer, templates_dir: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(templates_dir),
         autoescape=True,
@@ -61,29 +71,90 @@ def render_html(
         keep_trailing_newline=True,
     )
     env.install_gettext_translations(localizer.translations, newstyle=True)  # type: ignore[attr-defined]
-    template = env.get_template("base.html")
-    title = fill_notes(doc.title, cites, doc.lang)
-    return template.render(
-        lang=doc.lang,
-        title=title,
-        title_text=Markup(doc.title).striptags(),
-        subtitle=fill_notes(doc.subtitle, cites, doc.lang),
-        subtitle_text=Markup(doc.subtitle).striptags(),
-        summary=fill_notes(doc.summary, cites, doc.lang),
-        sections=[
-            {
-                "id": s.id,
-                "heading": fill_notes(s.heading, cites, doc.lang),
-                "body": fill_notes(s.body, cites, doc.lang),
-            }
-            for s in doc.sections
+    return env
+
+
+def content_context(
+    config: SheetConfig, doc: Document, cites: Citations, localizer: Localizer, screen: bool
+) -> dict:
+    """What both the print and the screen document show."""
+
+    def fill(fragment: str) -> Markup:
+        return fill_notes(fragment, cites, doc.lang, screen)
+
+    dates = " · ".join(
+        [
+            localizer.gettext("Published %(date)s") % {"date": localizer.date(config.published)},
+            localizer.gettext("Updated %(date)s") % {"date": localizer.date(config.updated)},
+        ]
+    )
+    return {
+        "lang": doc.lang,
+        "title": fill(doc.title),
+        "title_text": Markup(doc.title).striptags(),
+        "subtitle": fill(doc.subtitle),
+        "subtitle_text": Markup(doc.subtitle).striptags(),
+        "summary": fill(doc.summary),
+        "sections": [
+            {"id": s.id, "heading": fill(s.heading), "body": fill(s.body)} for s in doc.sections
         ],
-        credit=fill_notes(doc.credit, cites, doc.lang),
-        sources=[Markup(entry) for entry in cites.bibliography] if config.bibliography else [],
-        published=localizer.date(config.published),
-        updated=localizer.date(config.updated),
+        "credit": fill(doc.credit),
+        "sources": [Markup(e) for e in cites.bibliography] if config.bibliography else [],
+        "dates": dates,
+        "url": config.url,
+        "qr": qr_code(config.url) if config.url else "",
+    }
+
+
+def qr_code(url: str) -> str:
+    """A QR code for `url` as an SVG data URI: vector, so it prints sharp at any size."""
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=1, border=0)
+
+
+def render_html(
+    config: SheetConfig,
+    doc: Document,
+    cites: Citations,
+    localizer: Localizer,
+    draft: bool = False,
+    templates_dir: Path = TEMPLATES_DIR,
+) -> str:
+    """The print document, for WeasyPrint."""
+    template = environment(localizer, templates_dir).get_template("base.html")
+    return template.render(
+        **content_context(config, doc, cites, localizer, screen=False),
         published_iso=config.published.isoformat(),
         updated_iso=config.updated.isoformat(),
         page_label=page_label_parts(localizer),
+        draft=draft,
+    )
+
+
+def render_page(
+    config: SheetConfig,
+    doc: Document,
+    cites: Citations,
+    localizer: Localizer,
+    style: str,
+    languages: list[dict[str, str]],
+    draft: bool = False,
+    templates_dir: Path = TEMPLATES_DIR,
+) -> str:
+    """The standalone web page: styles inlined, notes as a linked list at the end,
+    and `languages` (lang, name, href) linking the other versions."""
+    notes = [
+        {"number": n, "id": f"{doc.lang}-note-{n}", "call_id": f"{doc.lang}-call-{n}",
+         "html": Markup(text)}
+        for n, text in sorted(cites.notes.items())
+        if n not in cites.in_text
+    ]  # fmt: skip
+    template = environment(localizer, templates_dir).get_template("page.html")
+    return template.render(
+        **content_context(config, doc, cites, localizer, screen=True),
+        style=Markup(style),
+        languages=languages,
+        notes=notes,
         draft=draft,
     )

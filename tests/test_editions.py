@@ -65,3 +65,76 @@ def test_new_sheet_builds_out_of_the_box(tmp_path, run_cli):
     assert run_cli("new", "overdose-prevention", "--sheets", tmp_path).error_lines == [
         f"{folder}:1:1: already exists"
     ]
+
+
+def test_press_kit_holds_every_output_with_a_true_manifest(minimal, tmp_path, run_cli):
+    import hashlib
+    import json
+    import zipfile
+
+    run = run_cli(minimal, "--out", tmp_path, "--press-kit", "--print-shop")
+    assert run.code == 0, run.err
+    with zipfile.ZipFile(tmp_path / "minimal-press-kit.zip") as archive:
+        names = sorted(archive.namelist())
+        assert names == sorted(
+            f"minimal/{name}"
+            for name in [
+                "MANIFEST.txt", "minimal.sources.json", "minimal.en-es.pdf",
+                "minimal.en.pdf", "minimal.en.print.pdf", "minimal.en.png", "minimal.en.html",
+                "minimal.es.pdf", "minimal.es.print.pdf", "minimal.es.png", "minimal.es.html",
+                "fonts/source-serif-4.ttf", "fonts/source-serif-4-italic.ttf",
+                "fonts/source-sans-3.ttf", "fonts/source-sans-3-italic.ttf",
+                "fonts/source-serif-4-OFL.txt", "fonts/source-sans-3-OFL.txt",
+            ]
+        )  # fmt: skip
+        manifest = archive.read("minimal/MANIFEST.txt").decode()
+        assert "Published: 2020-03-05" in manifest and "Updated: 2021-10-12" in manifest
+        listed = [
+            line.split() for line in manifest.splitlines() if line[:1] == " " or line[:1].isdigit()
+        ]
+        assert len(listed) == len(names) - 1  # every file but the manifest itself
+        for size, digest, name in listed:
+            data = archive.read(f"minimal/{name}")
+            assert int(size) == len(data)
+            assert digest == hashlib.sha256(data).hexdigest()
+        sources = json.loads(archive.read("minimal/minimal.sources.json"))
+        assert [s["id"] for s in sources] == ["smith2019"]
+        assert sources[0]["issued"] == {"date-parts": [[2019]]}
+
+
+def test_a_failed_sheet_removes_its_press_kit(minimal, tmp_path, run_cli):
+    assert run_cli(minimal, "--out", tmp_path, "--press-kit").code == 0
+    path = minimal / "en.yaml"
+    path.write_text(path.read_text().replace("title: A Small", "title: [A Small"))
+    assert run_cli(minimal, "--out", tmp_path, "--press-kit").code == 1
+    assert not (tmp_path / "minimal-press-kit.zip").exists()
+
+
+def test_a_url_prints_with_a_qr_code(minimal, tmp_path, run_cli):
+    with (minimal / "sheet.yaml").open("a") as handle:
+        handle.write("url: https://example.org/towns\n")
+    assert run_cli(minimal, "--out", tmp_path, "--lang", "en", "--html").code == 0
+    text = read_pdf(tmp_path / "minimal.en.pdf").text
+    assert "https://example.org/towns" in text.replace("/ ", "/")  # the footer may wrap it
+    html = (tmp_path / "minimal.en.html").read_text()
+    assert '<a href="https://example.org/towns">' in html
+
+
+def test_a_qr_code_is_vector_and_decodes_to_the_url():
+    import re
+    from urllib.parse import unquote
+
+    from factsheet.render import qr_code
+
+    svg = unquote(qr_code("https://example.org/towns"))
+    assert svg.startswith("data:image/svg+xml")
+    assert re.search(r"<path[^>]+d=", svg), "the QR code is drawn as vector paths"
+
+
+def test_a_url_must_be_a_web_address(minimal, run_cli):
+    with (minimal / "sheet.yaml").open("a") as handle:
+        handle.write("url: javascript:alert(1)\n")
+    run = run_cli(minimal, "--check")
+    assert run.error_lines == [
+        f"{minimal}/sheet.yaml:8:6: url must be a web address, not 'javascript:alert(1)'"
+    ]

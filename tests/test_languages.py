@@ -11,6 +11,10 @@ from factsheet.i18n import LOCALES_DIR
 from .conftest import read_pdf
 
 PORTUGUESE = {
+    "Back to the text": "Voltar ao texto",
+    "Languages": "Idiomas",
+    "Notes": "Notas",
+    "QR code for %(url)s": "Código QR de %(url)s",
     "DRAFT": "RASCUNHO",
     "Fact sheet": "Ficha informativa",
     "Page {page} of {pages}": "Página {page} de {pages}",

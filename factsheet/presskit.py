@@ -1,0 +1,55 @@
+"""The press kit: every output of a sheet in one zip, with a manifest.
+
+A plain function from bytes to bytes; build reads the files and writes the zip.
+Entries are sorted and dated from the sheet, so the same outputs give the same zip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+
+from factsheet.model import Sheet
+
+
+def sources_json(sheet: Sheet) -> bytes:
+    """The sheet's sources as CSL JSON, the format reference managers import."""
+    from factsheet.cite import to_csl_json
+
+    entries = [to_csl_json(source) for source in sheet.sources]
+    return (json.dumps(entries, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def manifest(sheet: Sheet, files: dict[str, bytes]) -> bytes:
+    lines = [
+        f"Press kit: {sheet.contents[sheet.config.languages[0]].title.value}",
+        f"Sheet: {sheet.slug}",
+        f"Published: {sheet.config.published.isoformat()}",
+        f"Updated: {sheet.config.updated.isoformat()}",
+        "",
+        "Each file, its size in bytes and its SHA-256:",
+        "",
+    ]
+    width = max(len(str(len(data))) for data in files.values())
+    for name, data in sorted(files.items()):
+        digest = hashlib.sha256(data).hexdigest()
+        lines.append(f"{len(data):>{width}}  {digest}  {name}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def press_kit(sheet: Sheet, files: dict[str, bytes]) -> bytes:
+    """A zip of `files` (name -> bytes) plus the sources and MANIFEST.txt."""
+    contents = dict(files)
+    contents[f"{sheet.slug}.sources.json"] = sources_json(sheet)
+    contents["MANIFEST.txt"] = manifest(sheet, contents)
+    stamp = sheet.config.updated.timetuple()[:6]
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(contents.items()):
+            info = zipfile.ZipInfo(f"{sheet.slug}/{name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return stream.getvalue()

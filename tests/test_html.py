@@ -1,0 +1,104 @@
+"""The web page (--html), loaded in a real browser: Debian's headless Chromium."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .conftest import SAMPLE
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> Path:
+    from factsheet.cli import main
+
+    out = tmp_path_factory.mktemp("html")
+    assert main([str(SAMPLE), "--out", str(out), "--html", "--jobs", "2"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed: make test installs it (scripts/test-deps.sh)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, path: Path, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, errors
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_page_loads_cleanly_and_fits_a_phone(browser, pages, lang):
+    page, errors = open_page(browser, pages / f"decriminalization.{lang}.html", 375)
+    assert errors == []
+    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= viewport, "horizontal scrolling at 375 px"
+    assert page.evaluate("document.documentElement.lang") == lang
+    fonts = page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+    )
+    assert {'"Source Serif 4"', '"Source Sans 3"'} <= {
+        f if f.startswith('"') else f'"{f}"' for f in fonts
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_note_link_lands_on_its_note(browser, pages, lang):
+    page, _ = open_page(browser, pages / f"decriminalization.{lang}.html", 375)
+    calls = page.locator(".note-call a")
+    assert calls.count() == 9
+    for index in range(calls.count()):
+        call = calls.nth(index)
+        target = call.get_attribute("href")
+        call.click()
+        assert page.evaluate("location.hash") == target
+        note = page.locator(target)
+        assert note.evaluate("n => n.tagName") == "LI"
+        top = note.evaluate("n => n.getBoundingClientRect().top")
+        assert 0 <= top < 800, f"{target} is not on screen after the click"
+        back = note.locator("a.back").get_attribute("href")
+        assert back == "#" + call.get_attribute("id")
+
+
+def test_language_switch_links_the_versions(browser, pages):
+    page, _ = open_page(browser, pages / "decriminalization.en.html", 1000)
+    switch = page.locator("nav.languages a")
+    assert switch.count() == 1
+    assert switch.inner_text() == "Español"
+    switch.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("decriminalization.es.html")
+    assert (
+        page.locator("h1").inner_text()
+        == "La descriminalización del consumo y la posesión de drogas"
+    )
+    assert page.locator("nav.languages a").inner_text() == "English"
+
+
+def test_page_carries_its_citations_and_sources(pages):
+    text = (pages / "decriminalization.es.html").read_text(encoding="utf-8")
+    assert "Hughes y Stevens, «What Can We Learn»." in text
+    assert "<h2>Fuentes</h2>" in text
+    assert "<h2>Notas</h2>" in text
+    assert 'href="fonts/source-serif-4.ttf"' not in text  # fonts come through CSS, not links
+    assert 'url("fonts/source-serif-4.ttf")' in text
+    assert (pages / "fonts" / "source-serif-4.ttf").is_file()
