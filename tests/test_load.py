@@ -89,3 +89,17 @@ def test_a_huge_file_is_refused_before_parsing(minimal):
     write(minimal, "sources.yaml", "# padding\n" * 200_000)
     found = problems_of(minimal)
     assert found == [f"{minimal}/sources.yaml:1:1: file is larger than 1000000 bytes"]
+
+
+def test_sources_accept_csl_json_as_zotero_exports_it(minimal):
+    write(
+        minimal,
+        "sources.yaml",
+        '[{"id": "smith2019", "type": "report", "title": "Towns and Their Choices: A Survey",'
+        ' "author": [{"family": "Smith", "given": "Jane"}],'
+        ' "issued": {"date-parts": [["2019", 3]]}, "publisher": "Example Institute"}]\n',
+    )
+    [source] = load_sheet(minimal).sources
+    assert source.id == "smith2019"
+    assert source.csl["author"] == [{"family": "Smith", "given": "Jane"}]
+    assert source.csl["issued"] == {"date-parts": [["2019", "3"]]}
