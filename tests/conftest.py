@@ -85,9 +85,9 @@ def read_pdf(path: Path) -> BuiltPdf:
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Path:
-    """The sample sheet built once, in parallel, office and print-shop PDFs."""
+    """The sample sheet built once, in parallel: office and print-shop PDFs, web pages."""
     out = tmp_path_factory.mktemp("sample")
-    assert main([str(SAMPLE), "--out", str(out), "--jobs", "2", "--print-shop"]) == 0
+    assert main([str(SAMPLE), "--out", str(out), "--jobs", "2", "--print-shop", "--html"]) == 0
     return out
 
 

@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from .conftest import SAMPLE
-
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -15,12 +13,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> Path:
-    from factsheet.cli import main
-
-    out = tmp_path_factory.mktemp("html")
-    assert main([str(SAMPLE), "--out", str(out), "--html", "--jobs", "2"]) == 0
-    return out
+def pages(sample_build) -> Path:
+    """The sample's web pages (conftest builds them with the PDFs)."""
+    return sample_build
 
 
 @pytest.fixture(scope="module")
