@@ -76,8 +76,8 @@ class Task:
         return f"{self.sheet.slug}.{'-'.join(doc.lang for doc in self.docs)}"
 
     def outputs(self, options: Options) -> list[Path]:
-        """In order: the office PDF, then the print-shop PDF and the page-1
-        thumbnail when asked for (a bilingual edition has only its PDF)."""
+        """In order: the office PDF, then when asked for the print-shop PDF, the
+        page-1 thumbnail and the web page (a bilingual edition has only its PDF)."""
         paths = [options.out / f"{self.name}.pdf"]
         if options.print_shop and not self.combined:
             paths.append(options.out / f"{self.name}.print.pdf")
