@@ -92,20 +92,27 @@ def main(
     out = out or sys.stdout
     err = err or sys.stderr
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["reviewed"]:
-        return reviewed_main(argv[1:], out, err)
-    if argv[:1] == ["new"]:
-        return new_main(argv[1:], out, err)
     try:
-        options, debug = parse_args(argv)
+        if argv[:1] == ["reviewed"]:
+            return reviewed_main(argv[1:], out)
+        if argv[:1] == ["new"]:
+            return new_main(argv[1:], out)
+        return build_main(argv, out, err)
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
-        return int(exc.code or 0) if exc.code in (0, None) else USAGE_ERROR
-    bar = progress_bar(err) if err.isatty() else None
-    try:
-        report = build(options, bar)
+        return 0 if exc.code in (0, None) else USAGE_ERROR
     except FactsheetError as exc:
         print(exc, file=err)
         return 1
+
+
+def build_main(argv: list[str], out: TextIO, err: TextIO) -> int:
+    """`make_pdf.py [SHEET_DIR ...] [options]`: build, then report every problem."""
+    options, debug = parse_args(argv)
+    bar = progress_bar(err) if err.isatty() else None
+    try:
+        report = build(options, bar)
+    except FactsheetError:
+        raise  # bad input: main prints it
     except Exception as exc:  # a bug, not bad input: one line unless --debug
         if debug:
             raise
@@ -138,7 +145,7 @@ def progress_bar(stream: TextIO) -> Callable[[int, int, str], None]:
     return show
 
 
-def new_main(argv: list[str], out: TextIO, err: TextIO) -> int:
+def new_main(argv: list[str], out: TextIO) -> int:
     """`make_pdf.py new SLUG`: a new sheet folder with example files that build."""
     from factsheet.scaffold import new_sheet
 
@@ -147,20 +154,13 @@ def new_main(argv: list[str], out: TextIO, err: TextIO) -> int:
     )
     parser.add_argument("slug", help="the folder name, e.g. overdose-prevention")
     parser.add_argument("--sheets", type=Path, default=Path("sheets"), help="where to put it")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0) if exc.code in (0, None) else USAGE_ERROR
-    try:
-        folder = new_sheet(args.sheets, args.slug)
-    except FactsheetError as exc:
-        print(exc, file=err)
-        return 1
+    args = parser.parse_args(argv)
+    folder = new_sheet(args.sheets, args.slug)
     print(f"created {folder}: edit its files, then run: python make_pdf.py {folder}", file=out)
     return 0
 
 
-def reviewed_main(argv: list[str], out: TextIO, err: TextIO) -> int:
+def reviewed_main(argv: list[str], out: TextIO) -> int:
     """`make_pdf.py reviewed SHEET_DIR LANG [SECTION ...]`: record a translator's review."""
     parser = argparse.ArgumentParser(
         prog="make_pdf.py reviewed",
@@ -169,17 +169,10 @@ def reviewed_main(argv: list[str], out: TextIO, err: TextIO) -> int:
     parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
     parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
     parser.add_argument("sections", nargs="*", metavar="SECTION", help="section ids (default: all)")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0) if exc.code in (0, None) else USAGE_ERROR
+    args = parser.parse_args(argv)
     from factsheet.load import load_sheet
     from factsheet.review import mark_reviewed
 
-    try:
-        marked = mark_reviewed(load_sheet(args.sheet), args.lang, args.sections)
-    except FactsheetError as exc:
-        print(exc, file=err)
-        return 1
+    marked = mark_reviewed(load_sheet(args.sheet), args.lang, args.sections)
     print(f"marked reviewed in {args.lang}: {', '.join(marked)}", file=out)
     return 0

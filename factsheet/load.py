@@ -30,9 +30,13 @@ DEFAULTS: dict[str, object] = {
 Node = yaml.Node
 
 
-def node_pos(path: str, node: Node) -> Pos:
-    mark = node.start_mark
+def mark_pos(path: str, mark: yaml.Mark) -> Pos:
+    """PyYAML counts lines and columns from 0; messages count from 1."""
     return Pos(path, mark.line + 1, mark.column + 1)
+
+
+def node_pos(path: str, node: Node) -> Pos:
+    return mark_pos(path, node.start_mark)
 
 
 def read_yaml(path: Path) -> tuple[Node | None, str]:
@@ -52,15 +56,15 @@ def read_yaml(path: Path) -> tuple[Node | None, str]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = Pos(shown, mark.line + 1, mark.column + 1) if mark else Pos(shown, 1, 1)
+        where = mark_pos(shown, mark) if mark else Pos(shown, 1, 1)
         what = exc.problem or exc.context or "invalid YAML"
         raise fail(where, f"YAML syntax error: {what}") from None
     except yaml.YAMLError as exc:
         raise fail(Pos(shown, 1, 1), f"YAML error: {exc}") from None
     repeated = first_alias(root)
     if repeated is not None:
-        where = Pos(shown, repeated.start_mark.line + 1, repeated.start_mark.column + 1)
-        raise fail(where, "YAML anchors and aliases (&name, *name) are not allowed")
+        message = "YAML anchors and aliases (&name, *name) are not allowed"
+        raise fail(node_pos(shown, repeated), message)
     return root, text
 
 
