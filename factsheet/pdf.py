@@ -150,7 +150,11 @@ def write_pdf(
     finally:
         logger.removeHandler(collector)
     problems = [Problem(where, f"refused resource {url}") for url in fetcher.refused]
-    problems += [Problem(where, f"layout: {message}") for message in collector.messages]
+    problems += [
+        Problem(where, f"layout: {message}")
+        for message in collector.messages
+        if not any(url in message for url in fetcher.refused)  # said once, above
+    ]
     foreign = sorted({font.family for font in document.fonts.values()} - FONT_FAMILIES)
     if foreign:
         problems.append(
