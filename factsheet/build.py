@@ -270,11 +270,20 @@ def prepare_sheet(folder: Path, options: Options, result: Plan) -> None:
         result.tasks.append(Task(sheet, tuple(ready)))
 
 
-def prepare_html(
-    sheet: Sheet, doc: Document, options: Options, screen: bool = False
-) -> tuple[str, list[Problem]]:
-    """cite -> i18n -> render for one language: the print document, or with
-    `screen` the web page. Raises FactsheetError on errors."""
+@dataclass(frozen=True)
+class Rendered:
+    """One language rendered for print (WeasyPrint) and, when asked, for the web."""
+
+    print_html: str
+    page_html: str | None
+    problems: list[Problem]
+
+
+def render_language(sheet: Sheet, doc: Document, options: Options, web: bool) -> Rendered:
+    """cite -> i18n -> render for one language; raises FactsheetError on errors.
+
+    The notes are formatted once (citeproc is the slow part) and serve both
+    the print document and, with `web`, the web page."""
     from factsheet.cite import cite_notes
     from factsheet.i18n import load_localizer
     from factsheet.render import render_html, render_page, screen_stylesheet
@@ -286,8 +295,9 @@ def prepare_html(
     localizer, problems = load_localizer(doc.lang, options.locales_dir, locale)
     if errors_only(problems):
         raise FactsheetError(problems)
-    if not screen:
-        return render_html(sheet.config, doc, cites, localizer, draft=options.draft), problems
+    print_html = render_html(sheet.config, doc, cites, localizer, draft=options.draft)
+    if not web:
+        return Rendered(print_html, None, problems)
     others = [
         {"lang": lang, "name": language_name(lang), "href": f"{sheet.slug}.{lang}.html"}
         for lang in sheet.config.languages
@@ -296,7 +306,7 @@ def prepare_html(
     page = render_page(
         sheet.config, doc, cites, localizer, screen_stylesheet(), others, draft=options.draft
     )
-    return page, problems
+    return Rendered(print_html, page, problems)
 
 
 def language_name(lang: str) -> str:
@@ -311,14 +321,15 @@ def run_task(task: Task, options: Options) -> TaskResult:
     """The per-language stages: cite, i18n, render and (unless checking) pdf."""
     sheet = task.sheet
     problems: list[Problem] = []
-    htmls = []
+    rendered = []
     try:
         for doc in task.docs:
-            html, found = prepare_html(sheet, doc, options)
-            htmls.append(html)
-            problems += found
+            web = options.html and not task.combined
+            rendered.append(render_language(sheet, doc, options, web))
+            problems += rendered[-1].problems
     except FactsheetError as exc:
         return TaskResult(task, problems + exc.problems)
+    htmls = [r.print_html for r in rendered]
     if options.check_only:
         return TaskResult(task, problems)
     from factsheet.pdf import thumbnail, write_pdf  # late: --check never loads WeasyPrint
@@ -340,9 +351,8 @@ def run_task(task: Task, options: Options) -> TaskResult:
         files.append(shop.data)
     if options.thumbnails:
         files.append(thumbnail(result.data))
-    if options.html:
-        page, _ = prepare_html(sheet, task.docs[0], options, screen=True)
-        files.append(page.encode("utf-8"))
+    if rendered[0].page_html is not None:
+        files.append(rendered[0].page_html.encode("utf-8"))
     return TaskResult(task, problems, files)
 
 
@@ -475,11 +485,11 @@ def copy_web_fonts(folder: Path) -> None:
     for family, style, package, name in FONT_FILES:
         target = folder / web_font_name(family, style)
         source = font_path(package, name)
-        if not target.is_file() or target.stat().st_size != source.stat().st_size:
-            write_atomically(target, source.read_bytes())
         # The SIL Open Font License asks that the license travel with the fonts.
         license_file = folder / f"{web_font_name(family, 'normal')[:-4]}-OFL.txt"
-        write_atomically(license_file, (source.parent.parent / "LICENSE").read_bytes())
+        for copy, original in ((target, source), (license_file, source.parent.parent / "LICENSE")):
+            if not copy.is_file() or copy.stat().st_size != original.stat().st_size:
+                write_atomically(copy, original.read_bytes())
 
 
 def save_state(
