@@ -14,16 +14,16 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from factsheet import __version__
+from factsheet.edition import Task, TaskResult, run_task
 from factsheet.errors import FactsheetError, Pos, Problem, display_path, errors_only
-from factsheet.model import Document, Sheet
+from factsheet.model import LayoutSettings, Sheet
+from factsheet.options import Options
 from factsheet.paths import (
     FONT_FILES,
-    LOCALES_DIR,
     PACKAGE_DIR,
     STYLES_DIR,
     TEMPLATES_DIR,
@@ -31,68 +31,7 @@ from factsheet.paths import (
     web_font_name,
 )
 
-if TYPE_CHECKING:
-    from factsheet.pdf import PdfResult
-
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class Options:
-    """Everything a build needs; the CLI fills it from argv, tests build it directly."""
-
-    sheets: tuple[Path, ...] = ()
-    sheets_root: Path = Path("sheets")
-    out: Path = Path("output")
-    langs: tuple[str, ...] = ()
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    paper: str | None = None
-    check_only: bool = False
-    strict: bool = False  # warnings fail the build too
-    draft: bool = False  # a DRAFT mark on every page
-    print_shop: bool = False  # also write <slug>.<lang>.print.pdf with bleed and marks
-    force: bool = False  # rebuild even what is up to date
-    bilingual: bool = False  # also <slug>.en-es.pdf: every language in one PDF
-    thumbnails: bool = False  # also <slug>.<lang>.png of page 1, 1200 px wide
-    html: bool = False  # also <slug>.<lang>.html, a standalone web page
-    press_kit: bool = False  # also <slug>-press-kit.zip of all of the above
-    locales_dir: Path = LOCALES_DIR  # gettext catalogs of the interface strings
-
-
-@dataclass(frozen=True)
-class Task:
-    """One language of one sheet, loaded, checked and converted to HTML fragments;
-    or, for the bilingual edition, every language of it in one PDF."""
-
-    sheet: Sheet
-    docs: tuple[Document, ...]
-
-    @property
-    def combined(self) -> bool:
-        return len(self.docs) > 1
-
-    @property
-    def name(self) -> str:
-        return f"{self.sheet.slug}.{'-'.join(doc.lang for doc in self.docs)}"
-
-    def outputs(self, options: Options) -> list[Path]:
-        """In order: the office PDF, then when asked for the print-shop PDF, the
-        page-1 thumbnail and the web page (a bilingual edition has only its PDF)."""
-        paths = [options.out / f"{self.name}.pdf"]
-        if options.print_shop and not self.combined:
-            paths.append(options.out / f"{self.name}.print.pdf")
-        if options.thumbnails and not self.combined:
-            paths.append(options.out / f"{self.name}.png")
-        if options.html and not self.combined:
-            paths.append(options.out / f"{self.name}.html")
-        return paths
-
-
-@dataclass(frozen=True)
-class TaskResult:
-    task: Task
-    problems: list[Problem]
-    files: list[bytes] = field(default_factory=list)  # in the order of Task.outputs
 
 
 @dataclass
@@ -104,6 +43,7 @@ class Report:
     failed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     passed: int = 0  # tasks (sheet x language) that went through without errors
+    fitted: list[str] = field(default_factory=list)  # what copyfitting changed, per sheet
     seconds: float = 0.0
 
     strict: bool = False
@@ -194,6 +134,7 @@ def up_to_date(entry: dict | None, key: str, options: Options) -> bool:
 @dataclass
 class Plan:
     tasks: list[Task] = field(default_factory=list)
+    combined: list[Task] = field(default_factory=list)  # bilingual editions: run last
     failed: list[str] = field(default_factory=list)  # `<slug>.<lang>`, `<slug>.*`
     skipped: list[str] = field(default_factory=list)  # slugs whose outputs are current
     keys: dict[str, str] = field(default_factory=dict)  # slug -> input fingerprint
@@ -203,16 +144,18 @@ class Plan:
 def plan(options: Options, state: dict[str, dict] | None = None) -> Plan:
     """The first, cheap stages for every sheet (load, check, inline), then one task per
     language; a sheet or language that fails here never reaches the costly stages.
-    A sheet whose inputs match `state` (the last build's record) is skipped unread."""
+    A sheet whose inputs match `state` (the last build's record) is skipped unread;
+    with --force it is built anyway, and its key still recorded for the next run."""
     folders, problems = find_sheets(options)
     result = Plan(problems=problems)
-    incremental = state is not None and not options.force and not options.check_only
-    shared = shared_inputs_digest(options) if incremental else None
+    recorded = state is not None and not options.check_only
+    shared = shared_inputs_digest(options) if recorded else None
     for folder in folders:
         if shared is not None:
             slug = folder.resolve().name
             result.keys[slug] = sheet_key(folder, shared)
-            if up_to_date(state.get(slug), result.keys[slug], options):  # type: ignore[union-attr]
+            current = up_to_date(state.get(slug), result.keys[slug], options)  # type: ignore[union-attr]
+            if current and not options.force:
                 result.skipped.append(slug)
                 continue
         prepare_sheet(folder, options, result)
@@ -267,105 +210,7 @@ def prepare_sheet(folder: Path, options: Options, result: Plan) -> None:
             result.tasks.append(Task(sheet, (docs[lang],)))
     wanted = options.langs or sheet.config.languages
     if options.bilingual and len(ready) == len(wanted) > 1 and not options.check_only:
-        result.tasks.append(Task(sheet, tuple(ready)))
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One language rendered for print (WeasyPrint) and, when asked, for the web."""
-
-    print_html: str
-    page_html: str | None
-    problems: list[Problem]
-
-
-def render_language(sheet: Sheet, doc: Document, options: Options, web: bool) -> Rendered:
-    """cite -> i18n -> render for one language; raises FactsheetError on errors.
-
-    The notes are formatted once (citeproc is the slow part) and serve both
-    the print document and, with `web`, the web page."""
-    from factsheet.cite import cite_notes
-    from factsheet.i18n import load_localizer
-    from factsheet.render import render_html, render_page, screen_stylesheet
-
-    locale = sheet.config.locales.get(doc.lang)
-    where = sheet.config.pos_of("citation-style")
-    style = sheet.config.citation_style
-    cites = cite_notes(doc.notes, sheet.sources, style, doc.lang, where, locale)
-    localizer, problems = load_localizer(doc.lang, options.locales_dir, locale)
-    if errors_only(problems):
-        raise FactsheetError(problems)
-    print_html = render_html(sheet.config, doc, cites, localizer, draft=options.draft)
-    if not web:
-        return Rendered(print_html, None, problems)
-    others = [
-        {"lang": lang, "name": language_name(lang), "href": f"{sheet.slug}.{lang}.html"}
-        for lang in sheet.config.languages
-        if lang != doc.lang and (not options.langs or lang in options.langs)
-    ]
-    page = render_page(
-        sheet.config, doc, cites, localizer, screen_stylesheet(), others, draft=options.draft
-    )
-    return Rendered(print_html, page, problems)
-
-
-def language_name(lang: str) -> str:
-    """A language's name in itself, as a reader looks for it: English, Español."""
-    from babel import Locale
-
-    name = Locale.parse(lang).get_display_name(lang) or lang
-    return name[:1].upper() + name[1:]
-
-
-def run_task(task: Task, options: Options) -> TaskResult:
-    """The per-language stages: cite, i18n, render and (unless checking) pdf."""
-    sheet = task.sheet
-    problems: list[Problem] = []
-    rendered = []
-    try:
-        for doc in task.docs:
-            web = options.html and not task.combined
-            rendered.append(render_language(sheet, doc, options, web))
-            problems += rendered[-1].problems
-    except FactsheetError as exc:
-        return TaskResult(task, problems + exc.problems)
-    htmls = [r.print_html for r in rendered]
-    if options.check_only:
-        return TaskResult(task, problems)
-    from factsheet.pdf import thumbnail, write_pdf  # late: --check never loads WeasyPrint
-
-    paper = options.paper or sheet.config.paper
-    where = Pos(sheet.contents[task.docs[0].lang].path, 1, 1)
-    result = write_pdf(htmls, sheet.root, where, sheet.config.updated, paper=paper)
-    problems += result.problems
-    files = [result.data]
-    if task.combined:
-        return TaskResult(task, problems, files)
-    if result.pages > sheet.config.pages:
-        problems.append(over_budget(sheet, task.docs[0].lang, result))
-    if options.print_shop and not blocking(problems, options.strict):
-        shop = write_pdf(
-            htmls, sheet.root, where, sheet.config.updated, paper=paper, print_shop=True
-        )
-        problems += shop.problems
-        files.append(shop.data)
-    if options.thumbnails:
-        files.append(thumbnail(result.data))
-    if rendered[0].page_html is not None:
-        files.append(rendered[0].page_html.encode("utf-8"))
-    return TaskResult(task, problems, files)
-
-
-def over_budget(sheet: Sheet, lang: str, result: PdfResult) -> Problem:
-    """How far past its page budget a language runs, and where the length is."""
-    budget = sheet.config.pages
-    message = f"{lang}: the sheet runs to {result.pages} pages, over its budget of {budget}"
-    if result.fill is not None:
-        over = sum(result.fill.used_lines[budget:])
-        longest = sorted(result.fill.sections.items(), key=lambda item: -item[1])[:3]
-        sizes = ", ".join(f"{name} ({lines:.0f})" for name, lines in longest)
-        message += f" by about {over:.0f} lines; the longest sections, in lines: {sizes}"
-    return Problem(sheet.config.pos_of("pages"), message)
+        result.combined.append(Task(sheet, tuple(ready)))
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -432,23 +277,23 @@ def build(options: Options, progress: Progress | None = None) -> Report:
         report.failed.append(name)
         if not options.check_only:
             remove_outputs(name, options)
+    results = run_editions(planned, options, progress)
     written: dict[str, list[str]] = {}
     built: dict[str, Sheet] = {}
-    for done, result in enumerate(run_tasks(planned.tasks, options), start=1):
+    for result in results:
         report.problems += result.problems
         if blocking(result.problems, options.strict):
             report.failed.append(result.task.name)
             if not options.check_only:
                 remove_outputs(result.task.name, options)
-        else:
-            report.passed += 1
-            for path, data in zip(result.task.outputs(options), result.files, strict=False):
-                write_atomically(path, data)
-                report.written.append(path)
-                written.setdefault(result.task.sheet.slug, []).append(path.name)
-            built[result.task.sheet.slug] = result.task.sheet
-        if progress is not None:
-            progress(done, len(planned.tasks), result.task.name)
+            continue
+        report.passed += 1
+        for path, data in zip(result.task.outputs(options), result.files, strict=False):
+            write_atomically(path, data)
+            report.written.append(path)
+            written.setdefault(result.task.sheet.slug, []).append(path.name)
+        built[result.task.sheet.slug] = result.task.sheet
+    report.fitted = fitted_summaries(results, options)
     if options.html and report.written:
         copy_web_fonts(options.out / "fonts")
     if options.press_kit:
@@ -464,6 +309,69 @@ def build(options: Options, progress: Progress | None = None) -> Report:
     report.problems = sorted(set(report.problems))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def run_editions(planned: Plan, options: Options, progress: Progress | None) -> list[TaskResult]:
+    """Every edition, in three rounds: each language fitted on its own; the languages
+    of a sheet that fitted with less copyfitting than another, again from that
+    level (so English and Spanish look alike); then the bilingual editions, from
+    the settings each of their languages ended with."""
+    total = len(planned.tasks) + len(planned.combined)
+    done = 0
+
+    def run(tasks: list[Task]) -> dict[str, TaskResult]:
+        nonlocal done, total
+        finished = {}
+        for result in run_tasks(tasks, options):
+            finished[result.task.name] = result
+            done += 1
+            if progress is not None:
+                progress(done, total, result.task.name)
+        return finished
+
+    results = run(planned.tasks)
+    again = shared_level_tasks(list(results.values()), options)
+    total += len(again)
+    results.update(run(again))
+    combined = []
+    for task in planned.combined:
+        parts = [results.get(f"{task.sheet.slug}.{doc.lang}") for doc in task.docs]
+        if all(part and part.settings and not blocking(part.problems, options.strict)
+               for part in parts):  # fmt: skip
+            combined.append(replace(task, start=tuple(p.settings[0] for p in parts)))  # type: ignore[union-attr]
+        else:
+            total -= 1
+    results.update(run(combined))
+    return list(results.values())
+
+
+def shared_level_tasks(results: list[TaskResult], options: Options) -> list[Task]:
+    """The languages to lay out again at their sheet's highest copyfit level (among
+    the languages that built: one that failed does not set the others' look)."""
+    built = [r for r in results if r.settings and not blocking(r.problems, options.strict)]
+    levels: dict[str, int] = {}
+    for result in built:
+        slug = result.task.sheet.slug
+        levels[slug] = max(levels.get(slug, 0), result.settings[0].level)
+    return [
+        replace(result.task, start=(LayoutSettings(level=levels[result.task.sheet.slug]),))
+        for result in built
+        if result.settings[0].level < levels[result.task.sheet.slug]
+    ]
+
+
+def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:
+    """One line per copyfitted sheet: which languages, and what changed."""
+    fitted: dict[str, dict[str, TaskResult]] = {}
+    for result in results:
+        if result.fitted and not result.task.combined:
+            if not blocking(result.problems, options.strict):
+                fitted.setdefault(result.task.sheet.slug, {})[result.task.docs[0].lang] = result
+    lines = []
+    for slug, by_lang in sorted(fitted.items()):
+        summary = max((r.fitted for r in by_lang.values()), key=len)
+        lines.append(f"fitted {slug} ({', '.join(sorted(by_lang))}) to its page budget: {summary}")
+    return lines
 
 
 def write_press_kit(sheet: Sheet, names: list[str], options: Options) -> Path:

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TextIO
 
 from factsheet import __version__
-from factsheet.build import Options, build
+from factsheet.build import build
 from factsheet.errors import FactsheetError
+from factsheet.options import Options
 
 USAGE_ERROR = 2
 
@@ -122,6 +123,8 @@ def build_main(argv: list[str], out: TextIO, err: TextIO) -> int:
         print(file=err)  # end the progress bar's line
     for problem in report.problems:
         print(problem, file=err)
+    for line in report.fitted:
+        print(line, file=out)
     for path in report.written:
         print(f"wrote {path}", file=out)
     if options.check_only:

@@ -63,7 +63,39 @@ def make_parser(lang: str) -> MarkdownIt:
     # than leave a refused link printed as raw Markdown.
     md.validateLink = lambda url: True
     md.core.ruler.push("check_targets", check_targets)
+    md.core.ruler.push("mark_blocks", mark_blocks)
     return md
+
+
+LONG_LIST = 6  # items: a list this long, without notes, may be set in two columns
+
+
+def mark_blocks(state: object) -> None:
+    """Classes the styles need and cannot select: a quote's attribution line (its last
+    paragraph, when it starts with an em dash and is not its only one) and long
+    bullet lists without notes (copyfitting may set them side by side)."""
+    tokens = state.tokens  # type: ignore[attr-defined]
+    for index, token in enumerate(tokens):
+        if token.type not in ("blockquote_open", "bullet_list_open"):
+            continue
+        end = next(
+            i for i in range(index + 1, len(tokens))
+            if tokens[i].level == token.level and tokens[i].type == token.type[:-5] + "_close"
+        )  # fmt: skip
+        inside = tokens[index + 1 : end]
+        if token.type == "bullet_list_open":
+            items = [t for t in inside if t.type == "list_item_open" and t.level == token.level + 1]
+            notes = any(c.type == "note_call" for t in inside for c in t.children or [])
+            if len(items) >= LONG_LIST and not notes:
+                token.attrJoin("class", "long")
+            continue
+        paragraphs = [
+            i
+            for i, t in enumerate(inside)
+            if t.type == "paragraph_open" and t.level == token.level + 1
+        ]
+        if len(paragraphs) > 1 and inside[paragraphs[-1] + 1].content.startswith(("—", "---")):
+            inside[paragraphs[-1]].attrJoin("class", "attribution")
 
 
 def check_targets(state: object) -> None:

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, object] = {
     "paper": "letter",
     "citation-style": "chicago-notes-bibliography",
     "bibliography": True,
+    "fit": True,
 }
 
 Node = yaml.Node
@@ -182,6 +183,16 @@ class Reader:
             return None
         return value.lower() == "true"
 
+    def switch(self, node: Node, key: str) -> bool | None:
+        """A setting that is on or off (`fit: off`); true and false work too."""
+        value = self.word(node, key)
+        if value is None:
+            return None
+        if value.lower() not in ("on", "off", "true", "false"):
+            self.error(node, f"'{key}' must be on or off, not '{value}'")
+            return None
+        return value.lower() in ("on", "true")
+
     def words(self, node: Node, key: str) -> list[str] | None:
         if not isinstance(node, yaml.SequenceNode) or not node.value:
             self.error(node, f"'{key}' must be a non-empty list, for example [en, es]")
@@ -224,6 +235,7 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         "bibliography": reader.boolean,
         "locales": reader.word_map,
         "url": reader.word,
+        "fit": reader.switch,
     }
     reader.unknown_keys(items, set(readers), "sheet.yaml")
     values: dict[str, object] = dict(DEFAULTS)
@@ -249,6 +261,7 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         bibliography=values["bibliography"],  # type: ignore[arg-type]
         locales=values["locales"],  # type: ignore[arg-type]
         url=values["url"],  # type: ignore[arg-type]
+        fit=values["fit"],  # type: ignore[arg-type]
         positions=positions,
     )
     return config, reader.problems

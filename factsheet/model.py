@@ -47,6 +47,7 @@ class SheetConfig:
     # Per language, a Babel locale other than the default (es: es_MX).
     locales: dict[str, str] = field(default_factory=dict)
     url: str = ""  # where the sheet lives online: printed with a QR code when set
+    fit: bool = True  # copyfit a language that runs a little past its budget (fit.py)
     positions: dict[str, Pos] = field(default_factory=dict)
 
     def pos_of(self, key: str) -> Pos:
@@ -137,3 +138,13 @@ class Document:
     sections: list[SectionHTML]
     credit: str
     notes: list[Note]
+
+
+@dataclass(frozen=True)
+class LayoutSettings:
+    """How the fit stage changes one document's layout: a copyfit level (its custom
+    property values) and the elements that must start a new page."""
+
+    level: int = 0
+    breaks: frozenset[int] = frozenset()  # elements, by their index in document order
+    properties: tuple[tuple[str, str], ...] = ()  # (--name, value), set after the styles

@@ -16,12 +16,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.etree.ElementTree import Element
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from factsheet.errors import Pos, Problem
+from factsheet.errors import FactsheetError, Pos, Problem
+from factsheet.model import LayoutSettings
 from factsheet.paths import FONT_FILES, STYLES_DIR, font_faces_css, font_path
 
 STYLESHEETS = ("page.css", "type.css", "components.css")
@@ -48,6 +50,53 @@ class PdfResult:
     pages: int
     problems: list[Problem]
     fill: PageFill | None = None
+
+
+@dataclass(frozen=True)
+class NotePlace:
+    """Where one footnote's call and body landed, and what could carry the call over."""
+
+    document: int  # which of the laid-out documents (a bilingual edition has several)
+    note_id: str  # `<lang>-note-<n>`
+    call_page: int
+    note_page: int | None  # None: the layout left the note out
+    # Elements (by document order) whose page break would take the call to a new page:
+    # the block that was squeezed in below the call, then the call's own block.
+    carry: tuple[int, ...] = ()
+
+    @property
+    def number(self) -> int:
+        return int(self.note_id.rsplit("-", 1)[-1])
+
+    @property
+    def misplaced(self) -> bool:
+        return self.note_page != self.call_page
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the main text flow (not notes, not margins) as laid out."""
+
+    page: int
+    text: str
+
+
+@dataclass
+class Layout:
+    """Laid-out documents, with what the fit stage and the build need to know of them."""
+
+    pages: int
+    notes: list[NotePlace]
+    lines: list[Line]
+    fill: PageFill
+    problems: list[Problem]
+    document: weasyprint.Document
+    print_shop: bool
+    where: Pos  # what problems found when writing it are reported against
+
+    @property
+    def misplaced(self) -> list[NotePlace]:
+        return [note for note in self.notes if note.misplaced]
 
 
 class SandboxedFetcher(URLFetcher):
@@ -99,27 +148,27 @@ def source_date(day: datetime.date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def write_pdf(
+def lay_out(
     html: str | list[str],
     base_dir: Path,
     where: Pos,
-    updated: datetime.date,
     paper: str = "letter",
     print_shop: bool = False,
+    settings: list[LayoutSettings] | None = None,
     styles_dir: Path = STYLES_DIR,
-) -> PdfResult:
-    """Lay out and write one PDF; problems cover logged warnings and foreign fonts.
+) -> Layout:
+    """Lay out one or more HTML documents (each with its own settings) in one PDF.
 
-    Several HTML documents (a bilingual edition) print one after the other in a
-    single PDF, each keeping its own page numbers and bookmarks. With
-    `print_shop`, the page gets bleed and crop marks (print-shop.css) and the
-    PDF's BleedBox is set to the trim plus 0.125in."""
+    Several documents (a bilingual edition) print one after the other, each
+    keeping its own page numbers and bookmarks. With `print_shop`, the page gets
+    bleed and crop marks (print-shop.css). A missing stylesheet raises."""
     htmls = [html] if isinstance(html, str) else html
+    settings = settings or [LayoutSettings()] * len(htmls)
     names = [*STYLESHEETS, PRINT_SHOP_STYLESHEET] if print_shop else list(STYLESHEETS)
     missing = [name for name in names if not (styles_dir / name).is_file()]
     if missing:
-        return PdfResult(
-            b"", 0, [Problem(where, f"stylesheet {styles_dir / n} is missing") for n in missing]
+        raise FactsheetError(
+            [Problem(where, f"stylesheet {styles_dir / n} is missing") for n in missing]
         )
     fetcher = SandboxedFetcher(
         [base_dir, styles_dir, *{font_path(p, f).parent for _, _, p, f in FONT_FILES}]
@@ -137,16 +186,15 @@ def write_pdf(
             for name in names
         ]
         stylesheets.append(weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}"))
-        documents = [
-            weasyprint.HTML(
+        documents, orders = [], []
+        for text, chosen in zip(htmls, settings, strict=True):
+            parsed = weasyprint.HTML(
                 string=text, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher
-            ).render(stylesheets=stylesheets, font_config=fonts)
-            for text in htmls
-        ]
+            )
+            orders.append(apply_breaks(parsed.etree_element, chosen.breaks))
+            extra = [weasyprint.CSS(string=properties_css(chosen.properties))]
+            documents.append(parsed.render(stylesheets=stylesheets + extra, font_config=fonts))
         document = documents[0].copy([page for doc in documents for page in doc.pages])
-        with source_date(updated):
-            finisher = set_bleed_box if print_shop else None
-            data = document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
     finally:
         logger.removeHandler(collector)
     problems = [Problem(where, f"refused resource {url}") for url in fetcher.refused]
@@ -155,17 +203,68 @@ def write_pdf(
         for message in collector.messages
         if not any(url in message for url in fetcher.refused)  # said once, above
     ]
-    foreign = sorted({font.family for font in document.fonts.values()} - FONT_FAMILIES)
-    if foreign:
-        problems.append(
-            Problem(
-                where,
-                "some text needs a glyph the embedded fonts lack and fell back to "
-                + ", ".join(foreign),
-            )
-        )
-    problems += [Problem(where, message) for message in misplaced_notes(document)]
-    return PdfResult(data, len(document.pages), problems, page_fill(document))
+    notes, lines = read_flow(documents, orders)
+    return Layout(
+        pages=len(document.pages),
+        notes=notes,
+        lines=lines,
+        fill=page_fill(document),
+        problems=problems,
+        document=document,
+        print_shop=print_shop,
+        where=where,
+    )
+
+
+def write_layout(layout: Layout, updated: datetime.date) -> tuple[bytes, list[Problem]]:
+    """The PDF of a layout: tagged (PDF/UA-1), reproducible for the same `updated`.
+
+    Problems: text set in a font we did not ship (known only once it is drawn)."""
+    with source_date(updated):
+        finisher = set_bleed_box if layout.print_shop else None
+        data = layout.document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
+    foreign = sorted({font.family for font in layout.document.fonts.values()} - FONT_FAMILIES)
+    if not foreign:
+        return data, []
+    message = "some text needs a glyph the embedded fonts lack and fell back to "
+    return data, [Problem(layout.where, message + ", ".join(foreign))]
+
+
+def write_pdf(
+    html: str | list[str],
+    base_dir: Path,
+    where: Pos,
+    updated: datetime.date,
+    paper: str = "letter",
+    print_shop: bool = False,
+    styles_dir: Path = STYLES_DIR,
+) -> PdfResult:
+    """Lay out and write one PDF as it comes: no fitting; a misplaced note is a problem."""
+    try:
+        layout = lay_out(html, base_dir, where, paper, print_shop, styles_dir=styles_dir)
+    except FactsheetError as exc:
+        return PdfResult(b"", 0, exc.problems)
+    data, problems = write_layout(layout, updated)
+    problems += layout.problems
+    problems += [Problem(where, message) for message in misplaced_notes(layout.document)]
+    return PdfResult(data, layout.pages, problems, layout.fill)
+
+
+def properties_css(properties: tuple[tuple[str, str], ...]) -> str:
+    """Custom properties set after the stylesheets, so they win over their defaults."""
+    if not properties:
+        return ""
+    return ":root { " + " ".join(f"{name}: {value};" for name, value in properties) + " }"
+
+
+def apply_breaks(root: Element, breaks: frozenset[int]) -> dict[Element, int]:
+    """Mark the elements that must start a new page (components.css: [data-fit-break]);
+    returns every element's index in document order, the key `breaks` uses."""
+    order = {element: index for index, element in enumerate(root.iter())}
+    for element, index in order.items():
+        if index in breaks:
+            element.set("data-fit-break", "")
+    return order
 
 
 def thumbnail(pdf: bytes, width: int = 1200) -> bytes:
@@ -231,6 +330,85 @@ def page_fill(document: weasyprint.Document) -> PageFill:
         used_lines=[used / line for used in used_lines],
         sections={key: height / line for key, height in sections.items()},
     )
+
+
+CONTAINERS = {"html", "body", "main", "section", "div", "header", "footer"}
+HEADINGS = {"h1", "h2", "h3", "h4"}
+
+
+def read_flow(
+    documents: list[weasyprint.Document], orders: list[dict[Element, int]]
+) -> tuple[list[NotePlace], list[Line]]:
+    """Where every note call and note body landed, and the main text's lines.
+
+    The box tree has no public API, so this is the one place that walks it."""
+    notes: list[NotePlace] = []
+    lines: list[Line] = []
+    number = 0
+    for index, (document, order) in enumerate(zip(documents, orders, strict=True)):
+        parents = {child: parent for parent in order for child in parent}
+        seen: set[Element] = set()  # elements whose first line came already
+        calls: dict[str, tuple[int, Element, bool, int]] = {}  # id -> page, element, first, line
+        bodies: dict[str, int] = {}
+        page_lines: dict[int, list[tuple[Element, bool]]] = {}
+        for page in document.pages:
+            number += 1
+            flow = page_lines.setdefault(number, [])
+            for child in page._page_box.children:
+                kind = type(child).__name__
+                if kind == "MarginBox":
+                    continue
+                for box in child.descendants():
+                    element = getattr(box, "element", None)
+                    if kind == "FootnoteAreaBox":
+                        if type(box).__name__ == "BlockBox" and is_note(element):
+                            bodies.setdefault(element.get("id"), number)
+                        continue
+                    if type(box).__name__ != "LineBox":
+                        continue
+                    first = element not in seen
+                    seen.add(element)
+                    flow.append((element, first))
+                    text = []
+                    for inner in box.descendants():
+                        if inner.element_tag.endswith("::footnote-call"):
+                            calls.setdefault(
+                                inner.element.get("id"), (number, element, first, len(flow) - 1)
+                            )
+                        elif hasattr(inner, "text"):
+                            text.append(inner.text)
+                    lines.append(Line(number, "".join(text)))
+        for note_id, (page, element, first, line) in calls.items():
+            carry = []
+            last, last_first = page_lines[page][-1]
+            if line < len(page_lines[page]) - 1 and last_first and len(page_lines[page]) > 1:
+                carry.append(order[carry_target(last, parents)])  # the block squeezed in below
+            if line > 0 or not first:
+                carry.append(order[carry_target(element, parents)])  # the call's own block
+            notes.append(
+                NotePlace(index, note_id, page, bodies.get(note_id), tuple(dict.fromkeys(carry)))
+            )
+    return notes, lines
+
+
+def is_note(element: Element | None) -> bool:
+    return element is not None and element.get("class") == "footnote"
+
+
+def carry_target(element: Element, parents: dict[Element, Element]) -> Element:
+    """The element to start a page with so that `element` opens the page: a list or
+    quote that `element` opens moves whole, and so does the heading above it."""
+    while (parent := parents.get(element)) is not None and parent.tag not in CONTAINERS:
+        if parent[0] is not element or (parent.text or "").strip():
+            break
+        element = parent
+    parent = parents.get(element)
+    if parent is not None:
+        siblings = list(parent)
+        position = siblings.index(element)
+        if position > 0 and siblings[position - 1].tag in HEADINGS:
+            element = siblings[position - 1]
+    return element
 
 
 def misplaced_notes(document: weasyprint.Document) -> list[str]:

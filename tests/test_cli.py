@@ -107,8 +107,10 @@ def test_overflowing_the_page_budget_fails(minimal, tmp_path, run_cli):
     [budget] = [line for line in run.error_lines if "budget" in line]
     assert re.fullmatch(
         re.escape(f"{minimal}/sheet.yaml:4:8: en: the sheet runs to 2 pages, over its budget of 1")
-        + r" by about \d+ lines; the longest sections, in lines: first \(\d+\), second \(\d+\), "
-        r"sources \(\d+\)",
+        + r" by about \d+ lines, even with copyfitting at its limits; page 2 starts in the "
+        + re.escape(f"sentence at {minimal}/en.yaml:")
+        + r"\d+:\d+ \(“[^”]+”\); the longest sections, in lines: first \(\d+\), "
+        r"second \(\d+\), sources \(\d+\)",
         budget,
     ), budget
     assert not (tmp_path / "minimal.en.pdf").exists()

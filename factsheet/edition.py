@@ -1,0 +1,263 @@
+"""One edition of a sheet: the per-language stages, from citations to PDF bytes.
+
+cite -> i18n -> render -> fit + pdf for one language (or, for the bilingual
+edition, every language in one PDF). Runs in a worker process; returns bytes
+and problems, and never writes a file (build does).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from factsheet.errors import FactsheetError, Pos, Problem, errors_only
+from factsheet.model import Content, Document, LayoutSettings, Sheet, Text
+from factsheet.options import Options
+
+if TYPE_CHECKING:
+    from factsheet.fit import Fitted
+    from factsheet.pdf import Layout
+
+
+@dataclass(frozen=True)
+class Task:
+    """One language of one sheet, loaded, checked and converted to HTML fragments;
+    or, for the bilingual edition, every language of it in one PDF."""
+
+    sheet: Sheet
+    docs: tuple[Document, ...]
+    # Where fit starts, per document: a copyfit level shared by the sheet's
+    # languages, and for the bilingual edition the settings each language ended with.
+    start: tuple[LayoutSettings, ...] = ()
+
+    @property
+    def combined(self) -> bool:
+        return len(self.docs) > 1
+
+    @property
+    def name(self) -> str:
+        return f"{self.sheet.slug}.{'-'.join(doc.lang for doc in self.docs)}"
+
+    def outputs(self, options: Options) -> list[Path]:
+        """In order: the office PDF, then when asked for the print-shop PDF, the
+        page-1 thumbnail and the web page (a bilingual edition has only its PDF)."""
+        paths = [options.out / f"{self.name}.pdf"]
+        if options.print_shop and not self.combined:
+            paths.append(options.out / f"{self.name}.print.pdf")
+        if options.thumbnails and not self.combined:
+            paths.append(options.out / f"{self.name}.png")
+        if options.html and not self.combined:
+            paths.append(options.out / f"{self.name}.html")
+        return paths
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    task: Task
+    problems: list[Problem]
+    files: list[bytes] = field(default_factory=list)  # in the order of Task.outputs
+    settings: tuple[LayoutSettings, ...] = ()  # what fit chose, per document
+    fitted: str = ""  # what copyfitting changed, in words ("" when nothing)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One language rendered for print (WeasyPrint) and, when asked, for the web."""
+
+    print_html: str
+    page_html: str | None
+    problems: list[Problem]
+
+
+def render_language(sheet: Sheet, doc: Document, options: Options, web: bool) -> Rendered:
+    """cite -> i18n -> render for one language; raises FactsheetError on errors.
+
+    The notes are formatted once (citeproc is the slow part) and serve both
+    the print document and, with `web`, the web page."""
+    from factsheet.cite import cite_notes
+    from factsheet.i18n import load_localizer
+    from factsheet.render import render_html, render_page, screen_stylesheet
+
+    locale = sheet.config.locales.get(doc.lang)
+    where = sheet.config.pos_of("citation-style")
+    style = sheet.config.citation_style
+    cites = cite_notes(doc.notes, sheet.sources, style, doc.lang, where, locale)
+    localizer, problems = load_localizer(doc.lang, options.locales_dir, locale)
+    if errors_only(problems):
+        raise FactsheetError(problems)
+    print_html = render_html(sheet.config, doc, cites, localizer, draft=options.draft)
+    if not web:
+        return Rendered(print_html, None, problems)
+    others = [
+        {"lang": lang, "name": language_name(lang), "href": f"{sheet.slug}.{lang}.html"}
+        for lang in sheet.config.languages
+        if lang != doc.lang and (not options.langs or lang in options.langs)
+    ]
+    page = render_page(
+        sheet.config, doc, cites, localizer, screen_stylesheet(), others, draft=options.draft
+    )
+    return Rendered(print_html, page, problems)
+
+
+def language_name(lang: str) -> str:
+    """A language's name in itself, as a reader looks for it: English, Español."""
+    from babel import Locale
+
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
+def run_task(task: Task, options: Options) -> TaskResult:
+    """The per-language stages: cite, i18n, render and (unless checking) fit and pdf."""
+    sheet = task.sheet
+    problems: list[Problem] = []
+    rendered = []
+    try:
+        for doc in task.docs:
+            web = options.html and not task.combined
+            rendered.append(render_language(sheet, doc, options, web))
+            problems += rendered[-1].problems
+        if options.check_only:
+            return TaskResult(task, problems)
+        if task.combined:
+            return print_combined(task, [r.print_html for r in rendered], options, problems)
+        return print_language(task, rendered[0], options, problems)
+    except FactsheetError as exc:
+        return TaskResult(task, problems + exc.problems)
+
+
+def print_combined(
+    task: Task, htmls: list[str], options: Options, problems: list[Problem]
+) -> TaskResult:
+    """The bilingual edition: each language laid out as its own edition was."""
+    from factsheet.pdf import lay_out, write_layout  # late: --check never loads WeasyPrint
+
+    sheet = task.sheet
+    paper = options.paper or sheet.config.paper
+    where = Pos(sheet.contents[task.docs[0].lang].path, 1, 1)
+    start = list(task.start) or [LayoutSettings()] * len(htmls)
+    layout = lay_out(htmls, sheet.root, where, paper, settings=start)
+    data, written = write_layout(layout, sheet.config.updated)
+    problems += layout.problems + written + note_problems(task, layout)
+    return TaskResult(task, problems, [data])
+
+
+def print_language(
+    task: Task, rendered: Rendered, options: Options, problems: list[Problem]
+) -> TaskResult:
+    """One language: fitted to its budget with every note on its call's page, then the
+    print-shop PDF (same settings), the thumbnail and the web page when asked."""
+    from factsheet.fit import css_defaults, describe, fit_layout
+    from factsheet.pdf import lay_out, thumbnail, write_layout
+
+    sheet = task.sheet
+    paper = options.paper or sheet.config.paper
+    where = Pos(sheet.contents[task.docs[0].lang].path, 1, 1)
+    start = task.start[0] if task.start else LayoutSettings()
+
+    def office(settings: LayoutSettings) -> Layout:
+        return lay_out(rendered.print_html, sheet.root, where, paper, settings=[settings])
+
+    fitted = fit_layout(office, sheet.config.pages, sheet.config.fit, start)
+    layout: Layout = fitted.layout  # type: ignore[assignment]
+    problems += layout.problems + note_problems(task, layout, fitted)
+    if layout.pages > sheet.config.pages:
+        problems.append(over_budget(task, layout, fitted))
+    data, written = write_layout(layout, sheet.config.updated)
+    problems += written
+    files = [data]
+    if options.print_shop and not errors_only(problems):
+
+        def shop(settings: LayoutSettings) -> Layout:
+            return lay_out(rendered.print_html, sheet.root, where, paper, True, settings=[settings])
+
+        # Same page area as the office file, so the same settings; carried notes only
+        # if the bleed ever changed a line.
+        shop_fit = fit_layout(shop, sheet.config.pages, False, fitted.settings)
+        shop_layout: Layout = shop_fit.layout  # type: ignore[assignment]
+        data, written = write_layout(shop_layout, sheet.config.updated)
+        problems += shop_layout.problems + written + note_problems(task, shop_layout, shop_fit)
+        files.append(data)
+    if options.thumbnails:
+        files.append(thumbnail(files[0]))
+    if rendered.page_html is not None:
+        files.append(rendered.page_html.encode("utf-8"))
+    level = fitted.settings.level
+    summary = describe(level, css_defaults()) if level else ""
+    return TaskResult(task, problems, files, (fitted.settings,), summary)
+
+
+def note_problems(task: Task, layout: Layout, fitted: Fitted | None = None) -> list[Problem]:
+    """A note that no layout kept with its call, at the call's own place."""
+    problems = []
+    tries = f" after {fitted.layouts} layouts" if fitted else ""
+    for place in layout.misplaced:
+        doc = task.docs[place.document]
+        pos = doc.notes[place.number - 1].pos
+        if place.note_page is None:
+            what = f"note {place.number} (called on page {place.call_page}) was left out"
+        else:
+            what = (
+                f"note {place.number} prints on page {place.note_page} "
+                f"but is called on page {place.call_page}"
+            )
+        problems.append(
+            Problem(
+                pos,
+                f"{what}{tries}: no layout keeps them together; shortening the note or "
+                "moving the citation to the end of its sentence or paragraph would help",
+            )
+        )
+    return problems
+
+
+def over_budget(task: Task, layout: Layout, fitted: Fitted) -> Problem:
+    """How far past its page budget a language runs, and where the overflow starts."""
+    sheet = task.sheet
+    lang = task.docs[0].lang
+    budget = sheet.config.pages
+    over = sum(layout.fill.used_lines[budget:])
+    message = (
+        f"{lang}: the sheet runs to {layout.pages} pages, over its budget of {budget} "
+        f"by about {over:.0f} lines"
+    )
+    if fitted.settings.level:
+        message += ", even with copyfitting at its limits"
+    first = next((line.text for line in layout.lines if line.page > budget), "")
+    found = locate_sentence(sheet.contents[lang], first)
+    if found is not None:
+        pos, sentence = found
+        message += f"; page {budget + 1} starts in the sentence at {pos} ({sentence})"
+    longest = sorted(layout.fill.sections.items(), key=lambda item: -item[1])[:3]
+    sizes = ", ".join(f"{name} ({lines:.0f})" for name, lines in longest)
+    return Problem(sheet.config.pos_of("pages"), f"{message}; the longest sections, in lines: {sizes}")
+
+
+WORD = re.compile(r"\w+")
+MARKUP = re.compile(r"\^?\[[^\]]*@[^\]]*\]|\^\[[^\]]*\]|[*_>]")  # citations, notes, marks
+
+
+def locate_sentence(content: Content, line: str) -> tuple[Pos, str] | None:
+    """Where a laid-out line's text starts in the language file, as the start of its
+    sentence (its position and first words); None when the words are not found."""
+    words = WORD.findall(line)[:8]
+    if not words:
+        return None
+    pattern = re.compile(r"\W+".join(re.escape(word) for word in words))
+    texts: list[Text | None] = [content.title, content.subtitle, content.summary]
+    for section in content.sections:
+        texts += [section.heading, section.body]
+    texts.append(content.credit)
+    for text in texts:
+        if text is None or not (match := pattern.search(text.value)):
+            continue
+        before = text.value[: match.start()]
+        ends = [m.end() for m in re.finditer(r"[.!?»”]\s+|\n\s*\n|^\s*[-*>]\s+", before, re.M)]
+        start = ends[-1] if ends else 0
+        start += len(text.value[start:]) - len(text.value[start:].lstrip())
+        words = MARKUP.sub("", text.value[start:]).split()
+        sentence = " ".join(words[:6]) + (" …" if len(words) > 6 else "")
+        return text.pos_at(start), f"“{sentence}”"
+    return None
