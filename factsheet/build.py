@@ -364,9 +364,9 @@ def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:
     """One line per copyfitted sheet: which languages, and what changed."""
     fitted: dict[str, dict[str, TaskResult]] = {}
     for result in results:
-        if result.fitted and not result.task.combined:
-            if not blocking(result.problems, options.strict):
-                fitted.setdefault(result.task.sheet.slug, {})[result.task.docs[0].lang] = result
+        ok = not blocking(result.problems, options.strict)
+        if result.fitted and not result.task.combined and ok:
+            fitted.setdefault(result.task.sheet.slug, {})[result.task.docs[0].lang] = result
     lines = []
     for slug, by_lang in sorted(fitted.items()):
         summary = max((r.fitted for r in by_lang.values()), key=len)

@@ -232,7 +232,8 @@ def over_budget(task: Task, layout: Layout, fitted: Fitted) -> Problem:
         message += f"; page {budget + 1} starts in the sentence at {pos} ({sentence})"
     longest = sorted(layout.fill.sections.items(), key=lambda item: -item[1])[:3]
     sizes = ", ".join(f"{name} ({lines:.0f})" for name, lines in longest)
-    return Problem(sheet.config.pos_of("pages"), f"{message}; the longest sections, in lines: {sizes}")
+    message += f"; the longest sections, in lines: {sizes}"
+    return Problem(sheet.config.pos_of("pages"), message)
 
 
 WORD = re.compile(r"\w+")
