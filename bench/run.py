@@ -7,6 +7,7 @@ Goals (issue: fast, safe batch builds):
 - a no-op rebuild of the whole set in under 0.3 s, WeasyPrint never imported;
 - the pipeline adds at most 15% over a bare WeasyPrint render of the same HTML and CSS;
 - the two-page sample renders faster than headless Chromium's print-to-PDF of it.
+Also what fitting costs (bench/fit.py): layouts made, against one plain layout.
 
 Timings are wall-clock on a shared machine: each is the best of a few runs.
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from factsheet.build import Options, build, plan  # noqa: E402
 from factsheet.cite import cite_notes  # noqa: E402
@@ -120,18 +122,20 @@ def pipeline_overhead(out: Path) -> tuple[float, float]:
 
 
 def multicolumn_cost() -> tuple[float, float]:
-    """Layout of the sample with and without its two CSS multi-column lists."""
+    """Layout of the sample with its long list in two columns (a copyfit step) and
+    the sources in two, against both in one column."""
     import weasyprint
 
     html, _ = sample_html("es")
-    plain = "#benefits ul, .sources ul { columns: auto; }"
+    columns = ":root { --list-columns: 2; }"
+    plain = ".section ul.long, .sources ul { columns: auto; }"
 
     def render(extra: str) -> float:
         stylesheets, fonts = weasyprint_stylesheets(extra)
         document = weasyprint.HTML(string=html, base_url=str(SAMPLE) + "/")
         return best_of(5, lambda: document.render(stylesheets=stylesheets, font_config=fonts))
 
-    return render(""), render(plain)
+    return render(columns), render(plain)
 
 
 def chromium_comparison(folder: Path) -> tuple[float, float] | None:
@@ -193,7 +197,12 @@ def main() -> None:
 
         with_columns, without = multicolumn_cost()
         result = f"{with_columns:.3f} s vs {without:.3f} s"
-        rows.append(("layout with vs without the 2 multi-column lists (es)", result, "—", None))
+        rows.append(("layout with vs without two-column lists (es)", result, "—", None))
+
+        from fit import rows as fit_rows  # bench/fit.py
+
+        for name, layouts, ratio in fit_rows():
+            rows.append((f"{name}: {layouts}", ratio, "first right layout wins", None))
 
         compared = chromium_comparison(folder)
         if compared is None:

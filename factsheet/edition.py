@@ -244,8 +244,15 @@ def locate_sentence(content: Content, line: str) -> tuple[Pos, str] | None:
     """Where a laid-out line's text starts in the language file, as the start of its
     sentence (its position and first words); None when the words are not found."""
     words = WORD.findall(line)[:8]
-    if not words:
-        return None
+    # The fewer words, the likelier a line's last word (a note call) is left out.
+    for count in range(len(words), 2, -1):
+        found = find_words(content, words[:count])
+        if found is not None:
+            return found
+    return None
+
+
+def find_words(content: Content, words: list[str]) -> tuple[Pos, str] | None:
     pattern = re.compile(r"\W+".join(re.escape(word) for word in words))
     texts: list[Text | None] = [content.title, content.subtitle, content.summary]
     for section in content.sections:

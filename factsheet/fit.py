@@ -102,12 +102,17 @@ def fit_layout(
         settings = LayoutSettings(level, breaks, level_properties(level))
         layout = lay_out(settings)
         layouts += 1
+        fixing, kept, candidates = None, breaks, []
         carries = 0
         while layout.pages <= budget and layout.misplaced and carries < MAX_CARRIES:
-            carry = next((e for e in layout.misplaced[0].carry if e not in breaks), None)
-            if carry is None or layouts >= MAX_LAYOUTS:
+            note = layout.misplaced[0]
+            if note.note_id != fixing:  # a new note to fix: keep what fixed the last one
+                fixing, kept = note.note_id, breaks
+                candidates = [e for e in note.carry if e not in breaks]
+            if not candidates or layouts >= MAX_LAYOUTS:
                 break
-            breaks = breaks | {carry}
+            # A break that did not carry this note is taken back before the next try.
+            breaks = kept | {candidates.pop(0)}
             settings = LayoutSettings(level, breaks, level_properties(level))
             layout = lay_out(settings)
             layouts += 1

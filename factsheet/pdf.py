@@ -369,15 +369,11 @@ def read_flow(
                     first = element not in seen
                     seen.add(element)
                     flow.append((element, first))
-                    text = []
                     for inner in box.descendants():
                         if inner.element_tag.endswith("::footnote-call"):
-                            calls.setdefault(
-                                inner.element.get("id"), (number, element, first, len(flow) - 1)
-                            )
-                        elif hasattr(inner, "text"):
-                            text.append(inner.text)
-                    lines.append(Line(number, "".join(text)))
+                            call = (number, element, first, len(flow) - 1)
+                            calls.setdefault(inner.element.get("id"), call)
+                    lines.append(Line(number, line_text(box)))
         for note_id, (page, element, first, line) in calls.items():
             carry = []
             last, last_first = page_lines[page][-1]
@@ -389,6 +385,15 @@ def read_flow(
                 NotePlace(index, note_id, page, bodies.get(note_id), tuple(dict.fromkeys(carry)))
             )
     return notes, lines
+
+
+def line_text(box: object) -> str:
+    """The words of a line box as a reader sees them: no note call numbers."""
+    if getattr(box, "element_tag", "").endswith("::footnote-call"):
+        return ""
+    if hasattr(box, "text"):
+        return box.text
+    return "".join(line_text(child) for child in getattr(box, "children", []))
 
 
 def is_note(element: Element | None) -> bool:

@@ -79,6 +79,20 @@ class BuiltPdf:
         return " ".join(self.pages)
 
 
+def note_pages(reader: pypdf.PdfReader, lang: str) -> dict[str, tuple[int, int | None]]:
+    """Each note call's link, as a reader clicks it: note id -> (the page of the call,
+    the page of the note it jumps to), pages counted from 0."""
+    destinations = {name: reader.get_destination_page_number(dest)
+                    for name, dest in reader.named_destinations.items()}  # fmt: skip
+    calls = {}
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots", []):
+            target = annotation.get_object().get("/Dest")
+            if isinstance(target, str) and target.startswith(f"{lang}-note-"):
+                calls.setdefault(target, (number, destinations.get(target)))
+    return dict(sorted(calls.items(), key=lambda item: int(item[0].rsplit("-")[-1])))
+
+
 def read_pdf(path: Path) -> BuiltPdf:
     return BuiltPdf(path, pypdf.PdfReader(io.BytesIO(path.read_bytes())))
 

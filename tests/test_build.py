@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from .conftest import note_pages
+
 TITLES = {
     "en": "Decriminalizing Drug Use and Possession",
     "es": "La descriminalización del consumo y la posesión de drogas",
@@ -102,21 +104,10 @@ def test_spanish_notes_use_spanish_conventions(sample_pdfs):
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_each_note_call_links_to_its_note_on_the_same_page(sample_pdfs, lang):
-    reader = sample_pdfs[lang].reader
-    destinations = {name: reader.get_destination_page_number(dest)
-                    for name, dest in reader.named_destinations.items()}  # fmt: skip
-    calls = {}
-    for number, page in enumerate(reader.pages):
-        for annotation in page.get("/Annots", []):
-            target = annotation.get_object().get("/Dest")
-            if isinstance(target, str) and target.startswith(f"{lang}-note-"):
-                calls[target] = number
-    expected = [f"{lang}-note-{n}" for n in range(1, 10)]
-    assert sorted(calls, key=lambda t: int(t.rsplit("-")[-1])) == expected
-    for target, page in calls.items():
-        assert destinations[target] == page, (
-            f"{target}: called on {page}, printed on {destinations[target]}"
-        )
+    places = note_pages(sample_pdfs[lang].reader, lang)
+    assert list(places) == [f"{lang}-note-{n}" for n in range(1, 10)]
+    for target, (call, note) in places.items():
+        assert call == note, f"{target}: called on {call}, printed on {note}"
 
 
 PINNED_NOTES = {

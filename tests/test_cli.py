@@ -166,6 +166,8 @@ def test_an_unchanged_sheet_is_skipped_until_an_input_changes(minimal, tmp_path,
 
     run = run_cli(minimal, "--out", out, "--force", "--lang", "en")
     assert "built 1, skipped 0" in run.out
+    # --force records what it built, so the next plain build has nothing to do.
+    assert "built 0, skipped 1" in run_cli(minimal, "--out", out, "--lang", "en").out
 
     replace_in(minimal / "sources.yaml", "Example Institute", "Example Institute Press")
     run = run_cli(minimal, "--out", out, "--lang", "en")

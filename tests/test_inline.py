@@ -105,3 +105,22 @@ def test_bad_images_are_refused(markdown, message):
     with pytest.raises(FactsheetError) as caught:
         inline_content(content(f"{markdown}\n"))
     assert any(message in p.message for p in caught.value.problems), caught.value.problems
+
+
+def test_a_quote_of_one_paragraph_has_no_attribution_line():
+    body = inline_content(content("> A whole quotation — with a dash inside.\n")).sections[0].body
+    assert "attribution" not in body
+
+
+def test_only_a_last_paragraph_opening_with_an_em_dash_is_the_attribution():
+    body = inline_content(content("> First.\n>\n> — Not last.\n>\n> — Source\n")).sections[0].body
+    assert body.count('class="attribution"') == 1
+    assert '<p class="attribution">— Source</p>' in body
+
+
+def test_long_lists_without_notes_may_go_in_two_columns():
+    items = "".join(f"- item {n}\n" for n in range(6))
+    assert '<ul class="long">' in inline_content(content(items)).sections[0].body
+    cited = items + "- item with a note.[@a]\n"
+    assert "long" not in inline_content(content(cited)).sections[0].body
+    assert "long" not in inline_content(content("- one\n- two\n")).sections[0].body

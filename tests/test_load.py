@@ -57,6 +57,8 @@ def test_text_positions_point_into_block_scalars(minimal):
         ("sheet.yaml", "languages: [en]\npublished: 2020-01-01\nupdated: 2020-01-01\nbibliography: no\n",
          "sheet.yaml:4:15: 'bibliography' must be true or false, not 'no'"),
         ("sheet.yaml", "languages: [en]\nupdated: 2020-01-01\n", "sheet.yaml:1:1: missing key 'published'"),
+        ("sheet.yaml", "languages: [en]\npublished: 2020-01-01\nupdated: 2020-01-01\nfit: maybe\n",
+         "sheet.yaml:4:6: 'fit' must be on or off, not 'maybe'"),
         ("sources.yaml", "- id: a\n  title: x\n  title: y\n", "sources.yaml:3:3: duplicate key 'title'"),
         ("en.yaml", b"title: caf\xe9\n", "en.yaml:1:1: file is not UTF-8 text"),
     ],
@@ -103,3 +105,13 @@ def test_sources_accept_csl_json_as_zotero_exports_it(minimal):
     assert source.id == "smith2019"
     assert source.csl["author"] == [{"family": "Smith", "given": "Jane"}]
     assert source.csl["issued"] == {"date-parts": [["2019", "3"]]}
+
+
+@pytest.mark.parametrize(
+    ("written", "fit"), [("off", False), ("on", True), ("false", False), (None, True)]
+)
+def test_fitting_is_on_unless_sheet_yaml_turns_it_off(minimal, written, fit):
+    if written is not None:
+        with (minimal / "sheet.yaml").open("a", encoding="utf-8") as sheet:
+            sheet.write(f"fit: {written}\n")
+    assert load_sheet(minimal).config.fit is fit
