@@ -172,3 +172,19 @@ def test_spanish_eight_percent_longer_is_fitted_to_its_budget(tmp_path, fit):
         assert min(sizes) >= 9.5, sizes
     english = serif_sizes(pypdf.PdfReader(out / "decriminalization.en.pdf"))
     assert english == serif_sizes(pypdf.PdfReader(out / "decriminalization.es.pdf"))
+
+
+def test_a4_print_shop_and_bilingual_editions_keep_notes_with_their_calls(tmp_path):
+    """In A4 the Spanish sample needs a carried paragraph; the print-shop and the
+    bilingual editions must carry it too."""
+    out = tmp_path / "out"
+    options = Options(sheets=(SAMPLE,), out=out, paper="a4", print_shop=True, bilingual=True)
+    report = build(options)
+    assert report.ok, report.problems
+    for name, langs in [("es.print", ["es"]), ("en.print", ["en"]), ("en-es", LANGS)]:
+        reader = pypdf.PdfReader(out / f"decriminalization.{name}.pdf")
+        for lang in langs:
+            places = note_pages(reader, lang)
+            assert len(places) == 9, (name, lang)
+            for note_id, (call, note) in places.items():
+                assert call == note, f"{name} {note_id}: called on page {call}, printed on {note}"
