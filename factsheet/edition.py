@@ -162,9 +162,12 @@ def print_language(
 
     fitted = fit_layout(office, sheet.config.pages, sheet.config.fit, start)
     layout: Layout = fitted.layout  # type: ignore[assignment]
-    problems += layout.problems + note_problems(task, layout, fitted)
+    problems += layout.problems
     if layout.pages > sheet.config.pages:
+        # Past the budget the page breaks are not final: where notes land is moot.
         problems.append(over_budget(task, layout, fitted))
+    else:
+        problems += note_problems(task, layout, fitted)
     data, written = write_layout(layout, sheet.config.updated)
     problems += written
     files = [data]
