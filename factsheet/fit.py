@@ -8,16 +8,17 @@ Two things can be wrong with a first layout, and both change with every edit:
   layout reports where each call and note landed and which elements could start
   a new page to carry the call over (`pdf.NotePlace.carry`): first the block
   that was squeezed in below the call, then the call's own block. Each pass
-  breaks before one more of them, for the first misplaced note only (the later
-  ones often move with it), and lays out again.
+  starts the next candidate on a new page, for the first misplaced note only
+  (the later ones often move with it), taking back a break that did not help,
+  and lays out again; a break that did help is kept for the next note.
 - **A language past its page budget.** Copyfitting applies the smallest prefix
   of `LADDER`, a list of small steps within bounds that keep the sheet easy to
   read: body text never under 9.5 pt, notes never under 7.5 pt, leading never
   under 1.2. Both editions of a sheet use the same level (build asks for it).
 
-Every try is a full layout (about 0.5-0.8 s for the sample), so the search is
+Every try is a full layout (about 0.25 s for the sample; bench/fit.py), so the search is
 bounded by `MAX_LAYOUTS`; the first layout that is right wins. This module never
-imports WeasyPrint: it is handed a `lay_out(adjustments)` function.
+imports WeasyPrint: it is handed a `lay_out(settings)` function.
 """
 
 from __future__ import annotations
