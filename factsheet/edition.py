@@ -197,22 +197,12 @@ def note_problems(task: Task, layout: Layout, fitted: Fitted | None = None) -> l
     problems = []
     tries = f" after {fitted.layouts} layouts" if fitted else ""
     for place in layout.misplaced:
-        doc = task.docs[place.document]
-        pos = doc.notes[place.number - 1].pos
-        if place.note_page is None:
-            what = f"note {place.number} (called on page {place.call_page}) was left out"
-        else:
-            what = (
-                f"note {place.number} prints on page {place.note_page} "
-                f"but is called on page {place.call_page}"
-            )
-        problems.append(
-            Problem(
-                pos,
-                f"{what}{tries}: no layout keeps them together; shortening the note or "
-                "moving the citation to the end of its sentence or paragraph would help",
-            )
+        pos = task.docs[place.document].notes[place.number - 1].pos
+        message = (
+            f"{place.describe()}{tries}: no layout keeps them together; shortening the note "
+            "or moving the citation to the end of its sentence or paragraph would help"
         )
+        problems.append(Problem(pos, message))
     return problems
 
 

@@ -72,6 +72,15 @@ class NotePlace:
     def misplaced(self) -> bool:
         return self.note_page != self.call_page
 
+    def describe(self) -> str:
+        """What went wrong, as a reader would see it."""
+        if self.note_page is None:
+            return (
+                f"note {self.number} (called on page {self.call_page}) was left out by the layout"
+            )
+        where = f"prints on page {self.note_page} but is called on page {self.call_page}"
+        return f"note {self.number} {where}"
+
 
 @dataclass(frozen=True)
 class Line:
@@ -246,7 +255,7 @@ def write_pdf(
         return PdfResult(b"", 0, exc.problems)
     data, problems = write_layout(layout, updated)
     problems += layout.problems
-    problems += [Problem(where, message) for message in misplaced_notes(layout.document)]
+    problems += [Problem(where, place.describe()) for place in layout.misplaced]
     return PdfResult(data, layout.pages, problems, layout.fill)
 
 
@@ -414,32 +423,3 @@ def carry_target(element: Element, parents: dict[Element, Element]) -> Element:
         if position > 0 and siblings[position - 1].tag in HEADINGS:
             element = siblings[position - 1]
     return element
-
-
-def misplaced_notes(document: weasyprint.Document) -> list[str]:
-    """Notes that WeasyPrint lost or printed on another page than their call.
-
-    WeasyPrint defers a footnote that does not fit to a later page, and in
-    some layouts drops it: both would mislead a reader, so both fail the build.
-    """
-    calls: dict[str, int] = {}
-    bodies: dict[str, int] = {}
-    for number, page in enumerate(document.pages, start=1):
-        for box in page._page_box.descendants():  # no public API for the box tree
-            element = getattr(box, "element", None)
-            if element is None or element.get("class") != "footnote":
-                continue
-            if box.element_tag.endswith("::footnote-call"):
-                calls.setdefault(element.get("id"), number)
-            elif box.element_tag == element.tag and box.__class__.__name__ == "BlockBox":
-                bodies.setdefault(element.get("id"), number)
-    messages = []
-    for note_id, call_page in sorted(calls.items(), key=lambda item: int(item[0].rsplit("-")[-1])):
-        label = "note " + note_id.rsplit("-")[-1]
-        if note_id not in bodies:
-            messages.append(f"{label} (called on page {call_page}) was left out by the layout")
-        elif bodies[note_id] != call_page:
-            messages.append(
-                f"{label} prints on page {bodies[note_id]} but is called on page {call_page}"
-            )
-    return messages

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from factsheet.edition import Task, locate_sentence, note_problems
 from factsheet.errors import Pos
 from factsheet.model import Content, Document, Note, Section, Text
+from factsheet.pdf import NotePlace
 
 
 def content() -> Content:
@@ -34,7 +35,7 @@ def test_a_note_no_layout_keeps_is_reported_at_its_call():
     note = Note(2, Pos("es.yaml", 11, 40), html="x")
     doc = Document("es", "T", "", "", [], "", [Note(1, Pos("es.yaml", 9, 1), html="y"), note])
     task = Task(SimpleNamespace(slug="s"), (doc,))
-    place = SimpleNamespace(document=0, number=2, call_page=1, note_page=2)
+    place = NotePlace(0, "es-note-2", call_page=1, note_page=2)
     layout = SimpleNamespace(misplaced=[place])
     [problem] = note_problems(task, layout, SimpleNamespace(layouts=5))
     assert problem.pos == Pos("es.yaml", 11, 40)

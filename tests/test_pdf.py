@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from factsheet.errors import Pos
-from factsheet.pdf import STYLES_DIR, misplaced_notes, write_pdf
+from factsheet.pdf import STYLES_DIR, Layout, NotePlace, write_pdf
 
 WHERE = Pos("en.yaml", 1, 1)
 DAY = datetime.date(2026, 1, 2)
@@ -63,34 +63,18 @@ def test_text_our_fonts_cannot_show_is_an_error(tmp_path):
     assert any("fell back to" in m for m in messages(result)), messages(result)
 
 
-def fake_document(pages: list[list[tuple[str, str]]]) -> SimpleNamespace:
-    """A stand-in for a laid-out WeasyPrint document: per page, (element tag, note id)
-    boxes, as WeasyPrint makes them for a footnote's call and for its body."""
-
-    def box(tag: str, note_id: str) -> object:
-        element = SimpleNamespace(tag="span", get={"class": "footnote", "id": note_id}.get)
-        kind = "InlineBox" if tag.endswith("::footnote-call") else "BlockBox"
-        return type(kind, (), {"element": element, "element_tag": tag})()
-
-    return SimpleNamespace(
-        pages=[
-            SimpleNamespace(_page_box=SimpleNamespace(descendants=lambda p=p: [box(*b) for b in p]))
-            for p in pages
-        ]
-    )
-
-
 def test_notes_pushed_off_their_page_or_lost_are_caught():
     """WeasyPrint 70 can defer a note to the next page, or drop it, when a page is
-    full (seen with orphans and widows at 2); the build must notice."""
-    call, body = "span::footnote-call", "span"
-    document = fake_document(
-        [
-            [(call, "note-1"), (body, "note-1"), (call, "note-2"), (call, "note-3")],
-            [(body, "note-2"), (call, "note-4"), (body, "note-4")],
+    full (seen with orphans and widows at 2); the build must say which and where."""
+    layout = SimpleNamespace(
+        notes=[
+            NotePlace(0, "en-note-1", 1, 1),
+            NotePlace(0, "en-note-2", 1, 2),
+            NotePlace(0, "en-note-3", 1, None),
+            NotePlace(0, "en-note-4", 2, 2),
         ]
     )
-    assert misplaced_notes(document) == [
+    assert [place.describe() for place in Layout.misplaced.fget(layout)] == [
         "note 2 prints on page 2 but is called on page 1",
         "note 3 (called on page 1) was left out by the layout",
     ]
