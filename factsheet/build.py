@@ -361,17 +361,23 @@ def shared_level_tasks(results: list[TaskResult], options: Options) -> list[Task
 
 
 def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:
-    """One line per copyfitted sheet: which languages, and what changed."""
-    fitted: dict[str, dict[str, TaskResult]] = {}
+    """One line per copyfitted sheet: which languages, and what the highest level changed."""
+    from factsheet.fit import css_defaults, describe
+
+    levels: dict[str, dict[str, int]] = {}
     for result in results:
         ok = not blocking(result.problems, options.strict)
-        if result.fitted and not result.task.combined and ok:
-            fitted.setdefault(result.task.sheet.slug, {})[result.task.docs[0].lang] = result
-    lines = []
-    for slug, by_lang in sorted(fitted.items()):
-        summary = max((r.fitted for r in by_lang.values()), key=len)
-        lines.append(f"fitted {slug} ({', '.join(sorted(by_lang))}) to its page budget: {summary}")
-    return lines
+        if result.settings and result.settings[0].level and not result.task.combined and ok:
+            by_lang = levels.setdefault(result.task.sheet.slug, {})
+            by_lang[result.task.docs[0].lang] = result.settings[0].level
+    if not levels:
+        return []
+    defaults = css_defaults()
+    return [
+        f"fitted {slug} ({', '.join(sorted(by_lang))}) to its page budget: "
+        + describe(max(by_lang.values()), defaults)
+        for slug, by_lang in sorted(levels.items())
+    ]
 
 
 def write_press_kit(sheet: Sheet, names: list[str], options: Options) -> Path:

@@ -8,6 +8,7 @@ and problems, and never writes a file (build does).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,7 +60,6 @@ class TaskResult:
     problems: list[Problem]
     files: list[bytes] = field(default_factory=list)  # in the order of Task.outputs
     settings: tuple[LayoutSettings, ...] = ()  # what fit chose, per document
-    fitted: str = ""  # what copyfitting changed, in words ("" when nothing)
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def print_language(
 ) -> TaskResult:
     """One language: fitted to its budget with every note on its call's page, then the
     print-shop PDF (same settings), the thumbnail and the web page when asked."""
-    from factsheet.fit import css_defaults, describe, fit_layout
+    from factsheet.fit import fit_layout
     from factsheet.pdf import lay_out, thumbnail, write_layout
 
     sheet = task.sheet
@@ -157,10 +157,14 @@ def print_language(
     where = Pos(sheet.contents[task.docs[0].lang].path, 1, 1)
     start = task.start[0] if task.start else LayoutSettings()
 
-    def office(settings: LayoutSettings) -> Layout:
-        return lay_out(rendered.print_html, sheet.root, where, paper, settings=[settings])
+    def laid_out(print_shop: bool) -> Callable[[LayoutSettings], Layout]:
+        def lay(settings: LayoutSettings) -> Layout:
+            html = rendered.print_html
+            return lay_out(html, sheet.root, where, paper, print_shop, settings=[settings])
 
-    fitted = fit_layout(office, sheet.config.pages, sheet.config.fit, start)
+        return lay
+
+    fitted = fit_layout(laid_out(False), sheet.config.pages, sheet.config.fit, start)
     layout: Layout = fitted.layout  # type: ignore[assignment]
     problems += layout.problems
     if layout.pages > sheet.config.pages:
@@ -172,13 +176,9 @@ def print_language(
     problems += written
     files = [data]
     if options.print_shop and not errors_only(problems):
-
-        def shop(settings: LayoutSettings) -> Layout:
-            return lay_out(rendered.print_html, sheet.root, where, paper, True, settings=[settings])
-
         # Same page area as the office file, so the same settings; carried notes only
         # if the bleed ever changed a line.
-        shop_fit = fit_layout(shop, sheet.config.pages, False, fitted.settings)
+        shop_fit = fit_layout(laid_out(True), sheet.config.pages, False, fitted.settings)
         shop_layout: Layout = shop_fit.layout  # type: ignore[assignment]
         data, written = write_layout(shop_layout, sheet.config.updated)
         problems += shop_layout.problems + written + note_problems(task, shop_layout, shop_fit)
@@ -187,9 +187,7 @@ def print_language(
         files.append(thumbnail(files[0]))
     if rendered.page_html is not None:
         files.append(rendered.page_html.encode("utf-8"))
-    level = fitted.settings.level
-    summary = describe(level, css_defaults()) if level else ""
-    return TaskResult(task, problems, files, (fitted.settings,), summary)
+    return TaskResult(task, problems, files, (fitted.settings,))
 
 
 def note_problems(task: Task, layout: Layout, fitted: Fitted | None = None) -> list[Problem]:
