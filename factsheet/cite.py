@@ -125,7 +125,7 @@ def punctuation_in_quote(locale: str) -> bool:
     return options is not None and options.get("punctuation-in-quote") == "true"
 
 
-def patch_style(path: str) -> io.BytesIO:
+def patch_style(path: str, locale: str = "en-US") -> io.BytesIO:
     """Correct what citeproc-py gets wrong in styles before it reads them.
 
     - A `<label variable="edition"/>` prints even when the entry has no such
@@ -133,6 +133,10 @@ def patch_style(path: str) -> io.BytesIO:
     - `initialize="false"` on a name is ignored, so full given names come out
       as initials: move an inherited `initialize-with` down to the names that
       want it.
+    - The style's `default-locale` becomes the output's: citeproc-py sets a
+      title in title case only when the source is English, and takes a source
+      without `language` to be in the style's default language.
+    - Outside English, English habits go (`localize_names`, `localize_dates`).
     """
     tree = etree.parse(path, etree.XMLParser(remove_comments=True, no_network=True))
     root = tree.getroot()
@@ -153,7 +157,43 @@ def patch_style(path: str) -> io.BytesIO:
         owner = next((a for a in name.iterancestors() if a in inherited), None)
         if owner is not None:
             name.set("initialize-with", inherited[owner])
+    root.set("default-locale", locale)
+    if not locale.startswith("en"):
+        localize_names(root)
+        localize_dates(root, locale)
     return io.BytesIO(etree.tostring(tree))
+
+
+def localize_names(root: etree._Element) -> None:
+    """Names joined as the language joins them: the word for "and" (APA's "&" is
+    English) and no serial comma before it ("Lee y Diaz", not "Lee, y Diaz")."""
+    for name in root.iter(f"{{{CSL_NS}}}name"):
+        if name.get("and") == "symbol":
+            name.set("and", "text")
+        name.set("delimiter-precedes-last", "never")
+
+
+def localize_dates(root: etree._Element, locale: str) -> None:
+    """A month followed by its day ("noviembre 2", APA's English order) in the order
+    of the locale's own dates ("2 de noviembre"), joined as the locale joins them."""
+    text_form = etree.parse(str(CSL_LOCALES_DIR / f"locales-{locale}.xml")).find(
+        f"{{{CSL_NS}}}date[@form='text']"
+    )
+    if text_form is None:
+        return
+    order = [part.get("name") for part in text_form]
+    if "day" not in order or "month" not in order or order.index("day") > order.index("month"):
+        return
+    joint = text_form[order.index("day")].get("suffix", " ")
+    for date in root.iter(f"{{{CSL_NS}}}date"):
+        parts = list(date)
+        names = [part.get("name") for part in parts]
+        for index in range(len(parts) - 1):
+            if names[index : index + 2] == ["month", "day"]:
+                month, day = parts[index], parts[index + 1]
+                day.set("prefix", month.attrib.pop("prefix", ""))
+                day.set("suffix", joint)
+                month.addprevious(day)
 
 
 def load_style(name: str, csl_lang: str, where: Pos) -> CitationStylesStyle:
@@ -166,7 +206,7 @@ def load_style(name: str, csl_lang: str, where: Pos) -> CitationStylesStyle:
         raise FactsheetError([Problem(where, f"unknown citation style '{name}'{hint}")]) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CitationStylesStyle(patch_style(path), locale=csl_lang, validate=False)
+        return CitationStylesStyle(patch_style(path, csl_lang), locale=csl_lang, validate=False)
 
 
 def to_csl_json(source: Source) -> dict:

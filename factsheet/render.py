@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -27,18 +28,22 @@ def screen_stylesheet(styles_dir: Path = STYLES_DIR) -> str:
     return "\n".join(parts)
 
 
+# Calls in a row, the spaces before them and the punctuation after them.
+CALLS = re.compile(rf"(?:\s*{MARKER.pattern})+(?P<after>[.,;:!?]*)")
+
+
 def fill_notes(fragment: str, cites: Citations, lang: str, screen: bool = False) -> Markup:
     """Swap each note marker for its footnote (or in-text citation).
 
+    A footnote's call goes where Pandoc puts it: after the punctuation that
+    follows it and without a space before it ("in 2019 [@x]." prints "in
+    2019.¹"). In-text citations stay where they were written ("(Lee 2020).").
     In print a note is a footnote element; on screen, a numbered link to the
     notes list at the end. Ids carry the language, so that in a bilingual
     edition each call still links to the note of its own language."""
 
-    def replace(match) -> str:  # noqa: ANN001 - re.Match
-        number = int(match[1])
+    def call(number: int) -> str:
         text = cites.notes[number]
-        if number in cites.in_text:
-            return f' <span class="cite">{text}</span>'
         if screen:
             return (
                 f'<sup class="note-call"><a href="#{lang}-note-{number}" '
@@ -51,7 +56,15 @@ def fill_notes(fragment: str, cites: Citations, lang: str, screen: bool = False)
             f'<span class="footnote" id="{lang}-note-{number}">{text}</span></a>'
         )
 
-    return Markup(MARKER.sub(replace, fragment))
+    def replace(match: re.Match) -> str:
+        numbers = [int(n) for n in MARKER.findall(match[0])]
+        cited = "".join(
+            f' <span class="cite">{cites.notes[n]}</span>' for n in numbers if n in cites.in_text
+        )
+        calls = "".join(call(n) for n in numbers if n not in cites.in_text)
+        return cited + match["after"] + calls
+
+    return Markup(CALLS.sub(replace, fragment))
 
 
 def page_label_parts(localizer: Localizer) -> tuple[str, str, str]:

@@ -136,3 +136,65 @@ def test_each_language_formats_in_its_own_csl_locale(lang, expected):
     cites = cite_notes([note("web")], [source(**WEB_PAGE)], style, lang, HERE)
     link = '<a href="https://example.org/portugal">https://example.org/portugal</a>.'
     assert cites.notes[1] == expected + link
+
+
+FOUR_AUTHORS = {
+    "id": "four",
+    "type": "article-journal",
+    "title": "Salud pública y políticas de drogas",
+    "container-title": "Revista de Salud",
+    "author": [{"family": f, "given": g} for f, g in
+               (("Smith", "Ann"), ("Jones", "Bo"), ("Lee", "Cy"), ("Diaz", "Dee"))],
+    "issued": "2019-11-02",
+    "language": "es",
+}  # fmt: skip
+TWO_AUTHORS_WEB = {
+    "id": "two",
+    "type": "webpage",
+    "title": "Heat and your health",
+    "author": [{"family": "Smith", "given": "Ann"}, {"family": "Jones", "given": "Bo"}],
+    "issued": "2019-11-02",
+    "language": "en",
+}
+
+
+@pytest.mark.parametrize(
+    ("style", "lang", "expected"),
+    [
+        # Chicago's serial comma and "and" are English; Spanish writes "… Lee y Diaz".
+        ("chicago-shortened-notes-bibliography", "es",
+         ["Smith, Ann y Bo Jones. «Heat and Your Health». 2 de noviembre de 2019.",
+          "Smith, Ann, Bo Jones, Cy Lee y Dee Diaz. «Salud pública y políticas de drogas». "
+          "<i>Revista de Salud</i>, 2 de noviembre de 2019."]),
+        ("chicago-shortened-notes-bibliography", "en",
+         ["Smith, Ann, and Bo Jones. “Heat and Your Health.” November 2, 2019.",
+          "Smith, Ann, Bo Jones, Cy Lee, and Dee Diaz. “Salud pública y políticas de drogas.” "
+          "<i>Revista de Salud</i>, November 2, 2019."]),
+        # APA's "&" and its month-day order are English too.
+        ("apa", "es",
+         ["Smith, A. y Jones, B. (2019, 2 de noviembre). <i>Heat and your health</i>.",
+          "Smith, A., Jones, B., Lee, C. y Diaz, D. (2019). Salud pública y políticas de "
+          "drogas. <i>Revista de Salud</i>."]),
+        ("apa", "en",
+         ["Smith, A., &amp; Jones, B. (2019, November 2). <i>Heat and your health</i>.",
+          "Smith, A., Jones, B., Lee, C., &amp; Diaz, D. (2019). Salud pública y políticas de "
+          "drogas. <i>Revista de Salud</i>."]),
+    ],
+)  # fmt: skip
+def test_source_lists_join_names_and_dates_as_each_language_does(style, lang, expected):
+    sources = [source(**FOUR_AUTHORS), source(**TWO_AUTHORS_WEB)]
+    notes = [note("four"), Note(2, HERE, (CiteItem("two", HERE),))]
+    assert cite_notes(notes, sources, style, lang, HERE).bibliography == expected
+
+
+def test_titles_are_title_cased_only_when_english():
+    """citeproc-py takes a source without `language` to be in the style's language."""
+    style = "chicago-shortened-notes-bibliography"
+
+    def first_note(lang: str, **csl: str) -> str:
+        sources = [source(id="x", title="Informe anual de salud", **csl)]
+        return cite_notes([note("x")], sources, style, lang, HERE).notes[1]
+
+    assert "<i>Informe anual de salud</i>" in first_note("es")
+    assert "<i>Informe Anual De Salud</i>" in first_note("en")  # taken for English
+    assert "<i>Informe anual de salud</i>" in first_note("en", language="es")

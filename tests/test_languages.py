@@ -100,3 +100,24 @@ def test_draft_mark_in_the_pages_language(minimal, tmp_path, run_cli):
     assert "DRAFT" in read_pdf(tmp_path / "minimal.en.pdf").text
     assert run_cli(minimal, "--out", tmp_path).code == 0
     assert "BORRADOR" not in read_pdf(tmp_path / "minimal.es.pdf").text
+
+
+def test_calls_follow_the_full_stop_and_spanish_names_join_with_y(minimal, tmp_path, run_cli):
+    """As a writer types it (`in 2019 [@key].`) and as each language's reader expects it."""
+    for lang in ("en", "es"):
+        path = minimal / f"{lang}.yaml"
+        text = path.read_text().replace("2019.[@smith2019, p. 12]", "2019 [@smith2019, p. 12].")
+        path.write_text(text.replace("informe».[@smith2019]", "informe» [@smith2019]."))
+    sources = minimal / "sources.yaml"
+    sources.write_text(sources.read_text().replace(
+        "      given: Jane\n", "      given: Jane\n    - family: Lee\n      given: Ann\n"
+    ))  # fmt: skip
+    assert run_cli(minimal, "--out", tmp_path).code == 0
+    en = read_pdf(tmp_path / "minimal.en.pdf").text
+    es = read_pdf(tmp_path / "minimal.es.pdf").text
+    assert "took part in 2019.1 " in en
+    assert "participaron en 2019.1 " in es
+    assert "«Una línea citada del informe».2 " in es
+    assert "Smith, Jane, and Ann Lee. Towns and Their Choices" in en
+    assert "Smith, Jane y Ann Lee. Towns and Their Choices" in es
+    assert "1. Smith y Lee, Towns and Their Choices, 12." in es
