@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 import re
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from publicsuffixlist import PublicSuffixList
 
 from factsheet.errors import Pos, Problem
 from factsheet.inline import MARKER
@@ -149,16 +153,41 @@ def check_sources(sheet: Sheet) -> list[Problem]:
 
 
 def unknown_keys(notes: list[Note], sources: list[Source]) -> list[Problem]:
-    """Citations of keys that no source has, each with the closest key as a hint."""
+    """Citations of keys that no source has: a likely typo names the key meant,
+    anything else asks for the source in sources.yaml."""
     known = [s.id for s in sources]
     problems = []
     for note in notes:
         for item in note.items:
-            if item.key not in known:
-                close = difflib.get_close_matches(item.key, known, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(Problem(item.pos, f"unknown citation key '{item.key}'{hint}"))
+            if item.key in known:
+                continue
+            close = [key for key in known if is_typo(item.key, key)]
+            if close:
+                hint = f" (did you mean '{min(close, key=lambda k: edits(item.key, k))}'?)"
+            else:
+                hint = f": add its source to sources.yaml, with id: {item.key}"
+            problems.append(Problem(item.pos, f"unknown citation key '{item.key}'{hint}"))
     return problems
+
+
+def is_typo(typed: str, key: str) -> bool:
+    """Whether `typed` is likely `key` mistyped: a slip or two of the fingers (one for
+    short keys), not another source (cdc2024 is not a typo of cdc2019)."""
+    return edits(typed.lower(), key.lower()) <= max(1, len(key) // 8)
+
+
+def edits(a: str, b: str) -> int:
+    """Letters to insert, delete, change or swap with their neighbour to turn a into b
+    (the optimal string alignment distance)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def check_documents(
@@ -181,7 +210,9 @@ def check_documents(
     for lang, doc in docs.items():
         if lang != reference_lang:
             reference, translation = sheet.contents[reference_lang], sheet.contents[lang]
-            problems += compare_documents(reference, docs[reference_lang], translation, doc, known)
+            problems += compare_documents(
+                reference, docs[reference_lang], translation, doc, known, sheet.config.locales
+            )
             problems += stale_sections(reference, translation, command)
     return problems
 
@@ -195,25 +226,91 @@ class Facts:
     unknown_keys: int
     list_items: int
     quotes: int
-    numbers: Counter
-    links: Counter
+    numbers: Counter  # value (a Decimal, or the text of a malformed number) -> how often
+    written: dict[Decimal | str, str]  # each value as first written, for messages
+    links: list[str]
 
 
-def facts_of(fragment: str, notes: dict[int, Note], known_keys: set[str]) -> Facts:
+# No-break, narrow no-break and thin spaces group digits in every language ("10 000").
+SPACE_GROUPS = "\u00a0\u202f\u2009"
+NUMBER = re.compile(rf"(?<!\d)\d+(?:[.,{SPACE_GROUPS}]\d+)*(?!\d)")
+
+
+def number_value(written: str, locale: str) -> Decimal | str:
+    """A number as `locale` writes it: "2,300.5" in English, "2.300,5" or "2300,5" in
+    Spanish (the RAE writes four digits without a separator), "2,300.5" in es_MX.
+    One the locale would not write so ("39.4" in Spanish) stays text, as written."""
+    whole, _, part = written.partition(get_decimal_symbol(locale))
+    groups = re.split(f"[{re.escape(get_group_symbol(locale))}{SPACE_GROUPS}]", whole)
+    grouped = len(groups) == 1 or (
+        len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
+    )
+    digits = "".join(groups)
+    if not grouped or not digits.isdigit() or (part and not part.isdigit()):
+        return written
+    return Decimal(f"{digits}.{part}" if part else digits)
+
+
+def read_numbers(text: str, locale: str) -> list[tuple[Decimal | str, str]]:
+    """Each number in `text`, read in `locale`: its value and how it was written."""
+    return [(number_value(m[0], locale), m[0]) for m in NUMBER.finditer(text)]
+
+
+def facts_of(
+    fragment: str, notes: dict[int, Note], known_keys: set[str], locale: str = "en"
+) -> Facts:
     numbers_in = [int(n) for n in MARKER.findall(fragment)]
     in_notes = [notes[n] for n in numbers_in]
     text = html.unescape(re.sub(r"<[^>]+>", " ", MARKER.sub(" ", fragment)))
     text += " " + " ".join(html.unescape(re.sub(r"<[^>]+>", " ", n.html)) for n in in_notes)
+    numbers = read_numbers(text, locale)
+    written: dict[Decimal | str, str] = {}
+    for value, as_written in numbers:
+        written.setdefault(value, as_written)
     return Facts(
         footnotes=len(in_notes),
         keys=Counter(i.key for n in in_notes for i in n.items if i.key in known_keys),
         unknown_keys=sum(i.key not in known_keys for n in in_notes for i in n.items),
         list_items=fragment.count("<li>"),
         quotes=fragment.count("<blockquote>"),
-        # Digit groups alone, so 1,000 and 1.000 and 2.5 and 2,5 compare equal.
-        numbers=Counter(re.findall(r"\d+", text)),
-        links=Counter(re.findall(r'href="([^"]+)"', fragment)),
+        numbers=Counter(value for value, _ in numbers),
+        written=written,
+        links=re.findall(r'href="([^"]+)"', fragment),
     )
+
+
+@cache
+def public_suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # the list shipped with the package: nothing is fetched
+
+
+def site_of(url: str) -> str | None:
+    """The site a web address belongs to, as its registrable domain (cdc.gov for
+    www.cdc.gov, salud.gob.mx for www.salud.gob.mx); None for mail and the like."""
+    parts = urlsplit(html.unescape(url))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    return public_suffixes().privatesuffix(host) or host
+
+
+def unmatched_links(found: list[str], expected: list[str]) -> tuple[list[str], list[str]]:
+    """The reference's links the translation lacks, and the translation's extra ones.
+
+    A link matches the same address, or else a page of the same site: a translation
+    may link to its own language's version (www.cdc.gov/heat-health/es/…,
+    medlineplus.gov/spanish/…, espanol.nichd.nih.gov)."""
+    same = Counter(found) & Counter(expected)
+    extra = list((Counter(found) - same).elements())
+    missing = []
+    for url in (Counter(expected) - same).elements():
+        site = site_of(url)
+        partner = next((other for other in extra if site and site_of(other) == site), None)
+        if partner is None:
+            missing.append(url)
+        else:
+            extra.remove(partner)
+    return missing, extra
 
 
 def parts_of(content: Content, doc: Document) -> list[tuple[str, Pos, str]]:
@@ -234,14 +331,18 @@ def compare_documents(
     translation: Content,
     doc: Document,
     known_keys: set[str],
+    locales: dict[str, str] | None = None,
 ) -> list[Problem]:
-    """Each part of a translation against the same part of the reference.
+    """Each part of a translation against the same part of the reference, each read
+    in its own locale (`locales`: the sheet's, by language; else the language's own).
 
     A part that cites a key no source has is not compared on its keys: the
     typo is reported once, as unknown, not again as a difference."""
+    reference_locale = (locales or {}).get(reference.lang, reference.lang)
+    locale = (locales or {}).get(translation.lang, translation.lang)
     ref_notes = {n.number: n for n in reference_doc.notes}
     notes = {n.number: n for n in doc.notes}
-    ref_parts = {label: (pos, facts_of(frag, ref_notes, known_keys))
+    ref_parts = {label: (pos, facts_of(frag, ref_notes, known_keys, reference_locale))
                  for label, pos, frag in parts_of(reference, reference_doc)}  # fmt: skip
     name = Path(reference.path).name
     problems = []
@@ -249,7 +350,7 @@ def compare_documents(
         if label not in ref_parts:
             continue  # missing and extra sections are reported by check_sections
         ref_pos, expected = ref_parts[label]
-        found = facts_of(fragment, notes, known_keys)
+        found = facts_of(fragment, notes, known_keys, locale)
         there = f"{name}:{ref_pos.line}"
         problems += [
             Problem(pos, message) for message in differences(label, found, expected, there)
@@ -264,14 +365,20 @@ def differences(label: str, found: Facts, expected: Facts, there: str) -> list[s
         have, want = getattr(found, attribute), getattr(expected, attribute)
         if have != want:
             messages.append(f"{label} has {have} {what}, {there} has {want}")
-    for attribute, verb, noun in (("keys", "cite", "citation of"),
-                                  ("numbers", "have the number", "number"),
-                                  ("links", "link to", "link to")):  # fmt: skip
-        if attribute == "keys" and (found.unknown_keys or expected.unknown_keys):
-            continue
-        have, want = getattr(found, attribute), getattr(expected, attribute)
-        for value in sorted((want - have).elements()):
-            messages.append(f"{label} does not {verb} '{value}' as {there} does")
-        for value in sorted((have - want).elements()):
-            messages.append(f"{label} has an extra {noun} '{value}' that {there} lacks")
+    if not (found.unknown_keys or expected.unknown_keys):
+        missing = sorted((expected.keys - found.keys).elements())
+        extra = sorted((found.keys - expected.keys).elements())
+        messages += [f"{label} does not cite '{key}' as {there} does" for key in missing]
+        messages += [f"{label} has an extra citation of '{key}' that {there} lacks"
+                     for key in extra]  # fmt: skip
+    missing = sorted(expected.written[v] for v in (expected.numbers - found.numbers).elements())
+    extra = sorted(found.written[v] for v in (found.numbers - expected.numbers).elements())
+    messages += [f"{label} does not have the number '{number}' as {there} does"
+                 for number in missing]  # fmt: skip
+    messages += [f"{label} has an extra number '{number}' that {there} lacks"
+                 for number in extra]  # fmt: skip
+    missing_links, extra_links = unmatched_links(found.links, expected.links)
+    messages += [f"{label} does not link to '{url}' as {there} does" for url in missing_links]
+    messages += [f"{label} has an extra link to '{url}' that {there} lacks"
+                 for url in extra_links]  # fmt: skip
     return messages

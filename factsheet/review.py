@@ -1,11 +1,13 @@
 """Translation review records: which version of the reference text a translated
 section was last checked against.
 
-Each translated section may carry `translated-from: <hash>`, the short hash of
-the reference language's section (heading and body) at the time a translator
-reviewed it. When the reference changes, the hashes differ and the section is
-reported as out of date until the translator reviews it again and runs
-`make_pdf.py reviewed SHEET_DIR LANG [SECTION ...]`.
+Each translated section may carry `translated-from: <hash> <hash>`: the short
+hash of the reference language's section (heading and body) and of the
+translated section itself, at the time a translator reviewed it. When either
+text changes, its hash differs and the section is reported until the
+translator reviews it again and runs `make_pdf.py reviewed SHEET_DIR LANG
+[SECTION ...]`: an edit to the English, and just as well a sentence added to
+the Spanish alone after its review.
 """
 
 from __future__ import annotations
@@ -24,25 +26,42 @@ def section_hash(section: Section) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
+def review_record(reference: Section, translation: Section) -> str:
+    """What `translated-from:` holds once a translator has reviewed `translation`."""
+    return f"{section_hash(reference)} {section_hash(translation)}"
+
+
 def stale_sections(reference: Content, translation: Content, command: str) -> list[Problem]:
-    """Warnings for sections not reviewed since their reference section last changed."""
+    """Warnings for sections not reviewed since their reference section, or they
+    themselves, last changed."""
     sources = {s.id: s for s in reference.sections}
     name = Path(reference.path).name
+    own_name = Path(translation.path).name
     problems = []
     for section in translation.sections:
         source = sources.get(section.id)
         if source is None:
             continue  # a missing or extra section is the parity check's error
         hint = f"once reviewed, run: {command} {translation.lang} {section.id}"
-        if section.translated_from is None:
+        record = section.translated_from
+        if record is None:
             message = f"section '{section.id}' has no review record (translated-from); {hint}"
             problems.append(Problem(section.pos, message, warning=True))
-        elif section.translated_from.value != section_hash(source):
+            continue
+        reference_hash, _, own_hash = record.value.partition(" ")
+        if reference_hash != section_hash(source):
             message = (
                 f"section '{section.id}' is out of date: {name}:{source.pos.line} changed "
                 f"since it was reviewed; {hint}"
             )
-            problems.append(Problem(section.translated_from.pos, message, warning=True))
+        elif own_hash.strip() != section_hash(section):
+            message = (
+                f"section '{section.id}' changed in {own_name} since it was reviewed "
+                f"against {name}:{source.pos.line}; {hint}"
+            )
+        else:
+            continue
+        problems.append(Problem(record.pos, message, warning=True))
     return problems
 
 
@@ -71,7 +90,7 @@ def mark_reviewed(sheet: Sheet, lang: str, section_ids: list[str]) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     # Work bottom-up so inserting a line does not shift the ones still to edit.
     for section in sorted((known[i] for i in chosen), key=lambda s: -s.pos.line):
-        value = section_hash(reference[section.id])
+        value = review_record(reference[section.id], section)
         if section.translated_from is not None:
             index = section.translated_from.pos.line - 1
             start = section.translated_from.pos.col - 1

@@ -99,7 +99,7 @@ def test_spanish_pdf_has_no_english_interface_words(sample_pdfs):
 def test_spanish_notes_use_spanish_conventions(sample_pdfs):
     text = sample_pdfs["es"].text
     assert "Hughes y Stevens, «What Can We Learn»." in text
-    assert "Rosmarin, Ari, y Niamh Eastwood." in text
+    assert "Rosmarin, Ari y Niamh Eastwood." in text
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -84,11 +84,21 @@ def source(**csl) -> Source:
     return Source(csl["id"], Pos("sources.yaml", 1, 3), {"type": "book", **csl})
 
 
-def test_unknown_key_suggests_the_closest():
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("smith2018", "(did you mean 'smith2019'?)"),  # one slip: a typo
+        ("smtih2019", "(did you mean 'smith2019'?)"),  # two letters swapped
+        ("cdc2024", ": add its source to sources.yaml, with id: cdc2024"),  # another source
+        ("smith2024", ": add its source to sources.yaml, with id: smith2024"),
+    ],
+)
+def test_unknown_key_suggests_a_key_only_for_a_likely_typo(typed, expected):
+    sources = [source(id="smith2019", title="T"), source(id="cdc2019", title="C")]
     with pytest.raises(FactsheetError) as caught:
-        cite_notes([note("smith2018")], [source(id="smith2019", title="T")], "apa", "en", HERE)
-    assert str(caught.value) == (
-        "en.yaml:4:9: unknown citation key 'smith2018' (did you mean 'smith2019'?)"
+        cite_notes([note(typed)], sources, "apa", "en", HERE)
+    assert str(caught.value) == f"en.yaml:4:9: unknown citation key '{typed}' {expected}".replace(
+        " :", ":"
     )
 
 

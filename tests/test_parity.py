@@ -64,11 +64,82 @@ def test_a_different_source_is_named(minimal):
     ]
 
 
-def test_numbers_compare_across_number_styles(minimal):
-    mutate(minimal / "en.yaml", "in 2019.", "in 2019, 1,500 of them and 2.5%.")
-    mutate(minimal / "es.yaml", "en 2019.", "en 2019, 1.500 y el 2,5 %.")
+def set_locale(folder, locale: str) -> None:
+    with (folder / "sheet.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(f"locales: {{es: {locale}}}\n")
+
+
+NUMBERS_AGREE = [
+    # (English, Spanish, the Spanish locale): each language read as its readers write it.
+    ("2,300 people and 39.4%", "2300 personas y el 39,4 %", "es"),  # RAE: four digits, no dot
+    ("2,300 people and 39.4%", "2.300 personas y el 39,4 %", "es"),
+    ("2,300 people and 39.4%", "2,300 personas y el 39.4 %", "es_MX"),
+    ("12,345,678 and 0.5", "12.345.678 y 0,5", "es"),
+    ("10,000", "10\u00a0000", "es"),  # a no-break space groups digits too
+    ("1,500 in 2019-2020", "1500 en 2019-2020", "es"),
+]
+NUMBERS_DIFFER = [
+    # (English, Spanish, locale, the whole numbers reported, as written)
+    ("2,300 people", "2,300 personas", "es",
+     ["does not have the number '2,300'", "has an extra number '2,300'"]),
+    ("39.4%", "39.4 %", "es",
+     ["does not have the number '39.4'", "has an extra number '39.4'"]),
+    ("2,300 people", "2.300 personas", "es_MX",
+     ["does not have the number '2,300'", "has an extra number '2.300'"]),
+    ("2,300 people", "2,400 personas", "es_MX",
+     ["does not have the number '2,300'", "has an extra number '2,400'"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("english", "spanish", "locale"), NUMBERS_AGREE)
+def test_numbers_agree_read_in_each_locale(minimal, english, spanish, locale):
+    set_locale(minimal, locale)
+    mutate(minimal / "en.yaml", "in 2019.", f"in 2019, {english}.")
+    mutate(minimal / "es.yaml", "en 2019.", f"en 2019, {spanish}.")
     problems = [p for p in document_problems(minimal) if "warning:" not in p]
     assert problems == []
+
+
+@pytest.mark.parametrize(("english", "spanish", "locale", "expected"), NUMBERS_DIFFER)
+def test_a_number_that_differs_is_reported_whole(minimal, english, spanish, locale, expected):
+    set_locale(minimal, locale)
+    mutate(minimal / "en.yaml", "in 2019.", f"in 2019, {english}.")
+    mutate(minimal / "es.yaml", "en 2019.", f"en 2019, {spanish}.")
+    problems = [p for p in document_problems(minimal) if "warning:" not in p]
+    reference = " that en.yaml:6 lacks"
+    assert problems == [
+        f"{minimal}/es.yaml:6:9: section 'first' {message}"
+        + (reference if "extra" in message else " as en.yaml:6 does")
+        for message in expected
+    ]
+
+
+LINKS = [
+    # (English link, Spanish link, agree?)
+    ("https://www.cdc.gov/heat-health/about/", "https://www.cdc.gov/heat-health/es/about/", True),
+    ("https://medlineplus.gov/heatillness.html", "https://medlineplus.gov/spanish/heatillness.html",
+     True),
+    ("https://www.nichd.nih.gov/health/topics/sids", "https://espanol.nichd.nih.gov/salud/temas/sids",
+     True),
+    ("https://www.cdc.gov/heat-health/", "https://www.example.org/calor/", False),
+    # Two sites under one public suffix are two sites.
+    ("https://www.salud.gob.mx/calor", "https://www.imss.gob.mx/calor", False),
+    ("mailto:info@example.org", "mailto:info@example.org", True),
+    ("mailto:info@example.org", "mailto:es@example.org", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("english", "spanish", "agree"), LINKS)
+def test_a_translation_may_link_to_its_own_languages_page(minimal, english, spanish, agree):
+    mutate(minimal / "en.yaml", "in 2019.", f"in 2019 ([more]({english})).")
+    mutate(minimal / "es.yaml", "en 2019.", f"en 2019 ([más]({spanish})).")
+    problems = [p for p in document_problems(minimal) if "warning:" not in p]
+    expected = [
+        f"{minimal}/es.yaml:6:9: section 'first' does not link to '{english}' as en.yaml:6 does",
+        f"{minimal}/es.yaml:6:9: section 'first' has an extra link to '{spanish}' that "
+        "en.yaml:6 lacks",
+    ]
+    assert problems == ([] if agree else expected)
 
 
 def test_a_changed_reference_section_is_stale_until_reviewed(minimal, run_cli):
@@ -86,6 +157,19 @@ def test_a_changed_reference_section_is_stale_until_reviewed(minimal, run_cli):
     assert run.out == "marked reviewed in es: first\n"
     assert document_problems(minimal) == []
     assert run_cli(minimal, "--check", "--strict").code == 0
+
+
+def test_a_sentence_added_to_the_translation_alone_is_flagged(minimal, run_cli):
+    """Numbers and notes still agree, so only the review record can tell."""
+    mutate(minimal / "es.yaml", "participaron en 2019.", "participaron en 2019. Fue un éxito.")
+    assert document_problems(minimal) == [
+        f"{minimal}/es.yaml:7:22: warning: section 'first' changed in es.yaml since it was "
+        f"reviewed against en.yaml:6; once reviewed, run: make_pdf.py reviewed {minimal} es first"
+    ]
+    assert run_cli(minimal, "--check").code == 0
+    assert run_cli(minimal, "--check", "--strict").code == 1
+    assert run_cli("reviewed", minimal, "es", "first").code == 0
+    assert document_problems(minimal) == []
 
 
 def test_reviewed_adds_a_missing_record_under_the_id(minimal, run_cli):
