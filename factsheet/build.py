@@ -38,6 +38,7 @@ Progress = Callable[[int, int, str], None]
 class Report:
     """What a build did: files written, problems found, and how long it took."""
 
+    sheets: list[str] = field(default_factory=list)  # the slugs of every sheet asked for
     written: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # sheets already up to date
     failed: list[str] = field(default_factory=list)
@@ -51,6 +52,16 @@ class Report:
     @property
     def ok(self) -> bool:
         return not blocking(self.problems, self.strict)
+
+    @property
+    def failed_sheets(self) -> list[str]:
+        """Sheets with a language (or all) that failed: `failed` names editions."""
+        return sorted({name.partition(".")[0] for name in self.failed})
+
+    @property
+    def built_sheets(self) -> list[str]:
+        failed = set(self.failed_sheets)
+        return [s for s in self.sheets if s not in failed and s not in self.skipped]
 
 
 def blocking(problems: list[Problem], strict: bool) -> list[Problem]:
@@ -137,6 +148,7 @@ class Plan:
     combined: list[Task] = field(default_factory=list)  # bilingual editions: run last
     failed: list[str] = field(default_factory=list)  # `<slug>.<lang>`, `<slug>.*`
     skipped: list[str] = field(default_factory=list)  # slugs whose outputs are current
+    sheets: list[str] = field(default_factory=list)  # slugs of every sheet found
     keys: dict[str, str] = field(default_factory=dict)  # slug -> input fingerprint
     problems: list[Problem] = field(default_factory=list)
 
@@ -151,6 +163,7 @@ def plan(options: Options, state: dict[str, dict] | None = None) -> Plan:
     recorded = state is not None and not options.check_only
     shared = shared_inputs_digest(options) if recorded else None
     for folder in folders:
+        result.sheets.append(folder.resolve().name)
         if shared is not None:
             slug = folder.resolve().name
             result.keys[slug] = sheet_key(folder, shared)
@@ -272,7 +285,12 @@ def build(options: Options, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
     state = {} if options.check_only else read_state(options)
     planned = plan(options, state)
-    report = Report(problems=planned.problems, strict=options.strict, skipped=planned.skipped)
+    report = Report(
+        sheets=planned.sheets,
+        problems=planned.problems,
+        strict=options.strict,
+        skipped=planned.skipped,
+    )
     for name in planned.failed:
         report.failed.append(name)
         if not options.check_only:
@@ -286,6 +304,10 @@ def build(options: Options, progress: Progress | None = None) -> Report:
             report.failed.append(result.task.name)
             if not options.check_only:
                 remove_outputs(result.task.name, options)
+            if result.overflow_draft:
+                path = result.task.outputs(options)[0]
+                write_atomically(path, result.files[0])
+                report.written.append(path)
             continue
         report.passed += 1
         for path, data in zip(result.task.outputs(options), result.files, strict=False):
@@ -297,7 +319,7 @@ def build(options: Options, progress: Progress | None = None) -> Report:
     if options.html and report.written:
         copy_web_fonts(options.out / "fonts")
     if options.press_kit:
-        failed = {name.partition(".")[0] for name in report.failed}
+        failed = set(report.failed_sheets)
         for slug, sheet in sorted(built.items()):
             if slug not in failed:
                 path = write_press_kit(sheet, written[slug], options)
@@ -414,7 +436,7 @@ def save_state(
     options: Options,
 ) -> None:
     """Record what each fully built sheet was built from, for the next run."""
-    failed_slugs = {name.partition(".")[0] for name in report.failed}
+    failed_slugs = set(report.failed_sheets)
     for slug, key in planned.keys.items():
         if slug in failed_slugs or slug not in written:
             if slug not in planned.skipped:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from factsheet import __version__
-from factsheet.build import build
+from factsheet.build import Report, build
 from factsheet.errors import FactsheetError
 from factsheet.options import Options
 
@@ -127,12 +127,28 @@ def build_main(argv: list[str], out: TextIO, err: TextIO) -> int:
         print(line, file=out)
     for path in report.written:
         print(f"wrote {path}", file=out)
-    if options.check_only:
-        summary = f"checked {report.passed}"
-    else:
-        summary = f"built {len(report.written)}, skipped {len(report.skipped)} up to date"
-    print(f"{summary}, failed {len(report.failed)}, in {report.seconds:.1f} s", file=out)
+    print(summary(report, options.check_only), file=out)
     return 0 if report.ok else 1
+
+
+def summary(report: Report, checked: bool) -> str:
+    """The last line: sheets counted as sheets, files as files.
+
+    "2 sheets: 1 built, 1 up to date, 0 failed; wrote 2 PDFs in 3.1 s"."""
+    sheets = plural(len(report.sheets), "sheet")
+    failed = len(report.failed_sheets)
+    seconds = f"in {report.seconds:.1f} s"
+    if checked:
+        return f"{sheets} checked: {len(report.sheets) - failed} passed, {failed} failed, {seconds}"
+    pdfs = sum(path.suffix == ".pdf" for path in report.written)
+    others = len(report.written) - pdfs
+    files = plural(pdfs, "PDF") + (f" and {plural(others, 'other file')}" if others else "")
+    counts = f"{len(report.built_sheets)} built, {len(report.skipped)} up to date, {failed} failed"
+    return f"{sheets}: {counts}; wrote {files} {seconds}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def progress_bar(stream: TextIO) -> Callable[[int, int, str], None]:

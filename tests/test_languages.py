@@ -18,6 +18,7 @@ PORTUGUESE = {
     "DRAFT": "RASCUNHO",
     "Fact sheet": "Ficha informativa",
     "Page {page} of {pages}": "Página {page} de {pages}",
+    "Past the page budget (%(pages)s): cut to fit": "Excede o limite de páginas (%(pages)s)",
     "Published %(date)s": "Publicado em %(date)s",
     "Sources": "Fontes",
     "Updated %(date)s": "Atualizado em %(date)s",
@@ -100,6 +101,25 @@ def test_draft_mark_in_the_pages_language(minimal, tmp_path, run_cli):
     assert "DRAFT" in read_pdf(tmp_path / "minimal.en.pdf").text
     assert run_cli(minimal, "--out", tmp_path).code == 0
     assert "BORRADOR" not in read_pdf(tmp_path / "minimal.es.pdf").text
+
+
+def test_a_draft_over_its_budget_is_written_with_the_overflow_marked(minimal, tmp_path, run_cli):
+    """The build still fails, and says the same either way; only --draft writes the PDF."""
+    path = minimal / "en.yaml"
+    long = "Thirty-one towns took part in 2019. " + "Each one kept a careful record. " * 200
+    path.write_text(path.read_text().replace("Thirty-one towns took part in 2019.", long))
+    plain = run_cli(minimal, "--out", tmp_path / "plain", "--lang", "en")
+    draft = run_cli(minimal, "--out", tmp_path / "draft", "--lang", "en", "--draft")
+    assert plain.code == draft.code == 1
+    [plain_line] = [line for line in plain.error_lines if "over its budget" in line]
+    [draft_line] = [line for line in draft.error_lines if "over its budget" in line]
+    assert draft_line == plain_line + "; the draft PDF marks the pages past page 1"
+    assert not (tmp_path / "plain" / "minimal.en.pdf").exists()
+    pages = read_pdf(tmp_path / "draft" / "minimal.en.pdf").pages
+    assert len(pages) == 2
+    assert "Past the page budget (1): cut to fit" not in pages[0]
+    assert "Past the page budget (1): cut to fit" in pages[1]
+    assert "DRAFT" in pages[1]
 
 
 def test_calls_follow_the_full_stop_and_spanish_names_join_with_y(minimal, tmp_path, run_cli):
