@@ -1,9 +1,28 @@
 #!/usr/bin/env python3
-"""Build fact sheets into PDFs: `python make_pdf.py --help`."""
+"""Build fact sheets into PDFs: `python3 make_pdf.py --help`.
 
+Whatever Python starts it, it runs in the project's own environment (.venv,
+which `make` creates), so the commands in the README work as printed.
+"""
+
+import os
 import sys
+from pathlib import Path
 
-from factsheet.cli import main
+VENV = Path(__file__).resolve().parent / ".venv"
+
+
+def main() -> int:
+    if Path(sys.prefix).resolve() != VENV.resolve():
+        python = VENV / "bin" / "python"
+        if python.exists():
+            os.execv(python, [str(python), __file__, *sys.argv[1:]])
+        print("make_pdf.py: the project is not set up here yet: run `make` first", file=sys.stderr)
+        return 1
+    from factsheet.cli import main as run
+
+    return run()
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -54,6 +54,9 @@ def check_config(sheet: Sheet) -> list[Problem]:
             continue
         if parsed.language != Locale.parse(lang).language:
             problems.append(Problem(where, f"locales: '{locale}' is not a locale of '{lang}'"))
+    if config.updated < config.published:
+        message = f"updated ({config.updated}) is earlier than published ({config.published})"
+        problems.append(Problem(config.pos_of("updated"), message))
     if config.url and not re.fullmatch(r"https?://[^\s<>\"]+", config.url):
         problems.append(
             Problem(config.pos_of("url"), f"url must be a web address, not '{config.url}'")
@@ -191,7 +194,7 @@ def edits(a: str, b: str) -> int:
 
 
 def check_documents(
-    sheet: Sheet, docs: dict[str, Document], review_command: str = "make_pdf.py reviewed"
+    sheet: Sheet, docs: dict[str, Document], review_command: str = "python3 make_pdf.py reviewed"
 ) -> list[Problem]:
     """Rules over the converted text of every language: sources cited, translations
     that say the same things as the reference (first) language, review records."""

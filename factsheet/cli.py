@@ -14,12 +14,24 @@ from factsheet.errors import FactsheetError
 from factsheet.options import Options
 
 USAGE_ERROR = 2
+RUN = "python3 make_pdf.py"  # how the README, hints and messages say to run it
+COMMANDS = f"""commands:
+  {RUN} new SLUG [--sheets DIR]
+      start a new sheet from commented examples that build as they are
+  {RUN} reviewed SHEET_DIR LANG [SECTION ...]
+      record that a translation was reviewed against the reference language
+
+'{RUN} COMMAND --help' tells more of each."""
 
 
 def parse_args(argv: list[str]) -> tuple[Options, bool]:
     parser = argparse.ArgumentParser(
         prog="make_pdf.py",
+        usage="python3 make_pdf.py [SHEET_DIR ...] [options]\n"
+        "       python3 make_pdf.py {new,reviewed} ...",
         description="Build cited fact sheets into PDFs, one per language.",
+        epilog=COMMANDS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "sheets",
@@ -69,7 +81,7 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
     options = Options(
         sheets=tuple(args.sheets),
         out=args.out,
-        langs=tuple(lang.strip() for lang in args.lang.split(",") if lang.strip()),
+        langs=tuple(lang.strip().lower() for lang in args.lang.split(",") if lang.strip()),
         paper=args.paper,
         check_only=args.check,
         strict=args.strict,
@@ -169,20 +181,20 @@ def new_main(argv: list[str], out: TextIO) -> int:
     from factsheet.scaffold import new_sheet
 
     parser = argparse.ArgumentParser(
-        prog="make_pdf.py new", description="Start a new sheet from commented examples."
+        prog=f"{RUN} new", description="Start a new sheet from commented examples."
     )
     parser.add_argument("slug", help="the folder name, e.g. overdose-prevention")
     parser.add_argument("--sheets", type=Path, default=Path("sheets"), help="where to put it")
     args = parser.parse_args(argv)
     folder = new_sheet(args.sheets, args.slug)
-    print(f"created {folder}: edit its files, then run: python make_pdf.py {folder}", file=out)
+    print(f"created {folder}: edit its files, then run: {RUN} {folder}", file=out)
     return 0
 
 
 def reviewed_main(argv: list[str], out: TextIO) -> int:
     """`make_pdf.py reviewed SHEET_DIR LANG [SECTION ...]`: record a translator's review."""
     parser = argparse.ArgumentParser(
-        prog="make_pdf.py reviewed",
+        prog=f"{RUN} reviewed",
         description="Mark translated sections as reviewed against the reference language.",
     )
     parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
@@ -192,6 +204,6 @@ def reviewed_main(argv: list[str], out: TextIO) -> int:
     from factsheet.load import load_sheet
     from factsheet.review import mark_reviewed
 
-    marked = mark_reviewed(load_sheet(args.sheet), args.lang, args.sections)
+    marked = mark_reviewed(load_sheet(args.sheet), args.lang.lower(), args.sections)
     print(f"marked reviewed in {args.lang}: {', '.join(marked)}", file=out)
     return 0

@@ -40,6 +40,19 @@ def node_pos(path: str, node: Node) -> Pos:
     return mark_pos(path, node.start_mark)
 
 
+def yaml_hint(problem: str, text: str, mark: yaml.Mark | None) -> str:
+    """The usual cause of a YAML error, in the writer's terms."""
+    if "mapping values are not allowed" not in problem or mark is None:
+        return ""
+    key, _, value = text.splitlines()[mark.line].partition(":")
+    value = value.strip()
+    quote = "'" if '"' in value else '"'
+    if key.strip() and value:
+        example = f"{key.strip()}: {quote}{value}{quote}"
+        return f"; a value with ': ' in it needs quotes around it: {example}"
+    return "; a value with ': ' in it needs quotes around it"
+
+
 def read_yaml(path: Path) -> tuple[Node | None, str]:
     """Parse one YAML file into a node tree (and its text); bad files raise."""
     shown = display_path(path)
@@ -59,7 +72,7 @@ def read_yaml(path: Path) -> tuple[Node | None, str]:
         mark = exc.problem_mark or exc.context_mark
         where = mark_pos(shown, mark) if mark else Pos(shown, 1, 1)
         what = exc.problem or exc.context or "invalid YAML"
-        raise fail(where, f"YAML syntax error: {what}") from None
+        raise fail(where, f"YAML syntax error: {what}{yaml_hint(what, text, mark)}") from None
     except yaml.YAMLError as exc:
         raise fail(Pos(shown, 1, 1), f"YAML error: {exc}") from None
     repeated = first_alias(root)

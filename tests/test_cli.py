@@ -1,10 +1,13 @@
 """The command line over real sheet folders: exit codes, one-line errors, no stale PDFs."""
 
 import re
+from pathlib import Path
 
 import pytest
 
 from factsheet.cli import main
+
+from .conftest import ROOT
 
 
 def test_builds_both_languages(minimal, tmp_path, run_cli):
@@ -17,7 +20,7 @@ def test_builds_both_languages(minimal, tmp_path, run_cli):
 
 
 def test_lang_option_builds_one_language(minimal, tmp_path, run_cli):
-    run = run_cli(minimal, "--out", tmp_path, "--lang", "es", "--jobs", "1")
+    run = run_cli(minimal, "--out", tmp_path, "--lang", "ES", "--jobs", "1")  # any case
     assert run.code == 0
     assert [p.name for p in tmp_path.glob("*.pdf")] == ["minimal.es.pdf"]
 
@@ -51,6 +54,9 @@ BAD_INPUTS = [
     ("sheet.yaml", "citation-style: chicago-shortened-notes-bibliography", "citation-style: chicago", "sheet.yaml:6:17: unknown citation style 'chicago' (did you mean 'chicago-notes'?)"),
     ("sources.yaml", "id: smith2019", "id: smith2019\n  id: again", "sources.yaml:2:3: duplicate key 'id' (first defined on line 1)"),
     ("en.yaml", "id: second", "id: Second", "en.yaml:13:9: section id 'Second' must use lowercase letters, digits and '-'"),
+    ("en.yaml", "title: A Small Test Sheet", "title: Heat illness: what to know", 'en.yaml:1:20: YAML syntax error: mapping values are not allowed here; a value with \': \' in it needs quotes around it: title: "Heat illness: what to know"'),
+    ("es.yaml", "[@smith2019, p. 12]", "[@cdc2024, p. 12]", "es.yaml:10:49: unknown citation key 'cdc2024': add its source to sources.yaml, with id: cdc2024"),
+    ("sheet.yaml", "updated: 2021-10-12", "updated: 2019-10-12", "sheet.yaml:3:10: updated (2019-10-12) is earlier than published (2020-03-05)"),
 ]  # fmt: skip
 
 
@@ -193,3 +199,36 @@ def test_yaml_aliases_are_refused_quickly(minimal, run_cli):
     assert run.error_lines == [
         f"{minimal}/sources.yaml:1:4: YAML anchors and aliases (&name, *name) are not allowed"
     ]
+
+
+def test_help_lists_the_commands(run_cli):
+    run = run_cli("--help")
+    assert run.code == 0
+    assert "python3 make_pdf.py new SLUG [--sheets DIR]" in run.out
+    assert "python3 make_pdf.py reviewed SHEET_DIR LANG [SECTION ...]" in run.out
+
+
+def test_make_pdf_outside_its_environment_says_what_to_run(tmp_path):
+    """A fresh clone before `make`: one line, not an internal error."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(ROOT / "make_pdf.py", tmp_path)
+    run = subprocess.run(
+        [sys.executable, tmp_path / "make_pdf.py", "--help"], capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert run.stderr == "make_pdf.py: the project is not set up here yet: run `make` first\n"
+
+
+def test_make_pdf_runs_in_the_project_environment_from_any_python(tmp_path):
+    """`python3 make_pdf.py`, as the README prints it, with a Python that lacks our packages."""
+    import subprocess
+
+    python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
+    run = subprocess.run(
+        [python, "-I", ROOT / "make_pdf.py", "--version"], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("factsheet ")

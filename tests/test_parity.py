@@ -147,7 +147,7 @@ def test_a_changed_reference_section_is_stale_until_reviewed(minimal, run_cli):
     warnings = [p for p in document_problems(minimal) if "warning:" in p]
     assert warnings == [
         f"{minimal}/es.yaml:7:22: warning: section 'first' is out of date: en.yaml:6 changed "
-        f"since it was reviewed; once reviewed, run: make_pdf.py reviewed {minimal} es first"
+        f"since it was reviewed; once reviewed, run: python3 make_pdf.py reviewed {minimal} es first"
     ]
     assert run_cli(minimal, "--check").code == 0
     assert run_cli(minimal, "--check", "--strict").code == 1
@@ -164,7 +164,7 @@ def test_a_sentence_added_to_the_translation_alone_is_flagged(minimal, run_cli):
     mutate(minimal / "es.yaml", "participaron en 2019.", "participaron en 2019. Fue un éxito.")
     assert document_problems(minimal) == [
         f"{minimal}/es.yaml:7:22: warning: section 'first' changed in es.yaml since it was "
-        f"reviewed against en.yaml:6; once reviewed, run: make_pdf.py reviewed {minimal} es first"
+        f"reviewed against en.yaml:6; once reviewed, run: python3 make_pdf.py reviewed {minimal} es first"
     ]
     assert run_cli(minimal, "--check").code == 0
     assert run_cli(minimal, "--check", "--strict").code == 1
