@@ -45,10 +45,10 @@ def yaml_hint(problem: str, text: str, mark: yaml.Mark | None) -> str:
     if "mapping values are not allowed" not in problem or mark is None:
         return ""
     key, _, value = text.splitlines()[mark.line].partition(":")
-    value = value.strip()
+    key, value = key.strip().removeprefix("- ").strip(), value.strip()
     quote = "'" if '"' in value else '"'
-    if key.strip() and value:
-        example = f"{key.strip()}: {quote}{value}{quote}"
+    if key and value:
+        example = f"{key}: {quote}{value}{quote}"
         return f"; a value with ': ' in it needs quotes around it: {example}"
     return "; a value with ': ' in it needs quotes around it"
 
