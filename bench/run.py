@@ -27,9 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from factsheet.build import Options, build, plan  # noqa: E402
+from factsheet.build import build  # noqa: E402
 from factsheet.cite import cite_notes  # noqa: E402
 from factsheet.i18n import load_localizer  # noqa: E402
+from factsheet.options import Options  # noqa: E402
+from factsheet.plan import plan  # noqa: E402
 from factsheet.render import render_html  # noqa: E402
 
 SAMPLE = ROOT / "sheets" / "decriminalization"

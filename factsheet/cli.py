@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from factsheet import __version__
 from factsheet.build import Report, build
 from factsheet.errors import FactsheetError
 from factsheet.options import Options
+from factsheet.workers import Stopped
 
 USAGE_ERROR = 2
 RUN = "python3 make_pdf.py"  # how the README, hints and messages say to run it
@@ -116,6 +118,12 @@ def main(
     except FactsheetError as exc:
         print(exc, file=err)
         return 1
+    except KeyboardInterrupt:  # before or after a build: nothing was half done
+        print("stopped by Ctrl-C", file=err)
+        return 128 + signal.SIGINT
+    except Stopped as stop:
+        print(f"stopped by {SIGNAL_NAMES.get(stop.signum, stop)}", file=err)
+        return stop.exit_code
 
 
 def build_main(argv: list[str], out: TextIO, err: TextIO) -> int:
@@ -139,8 +147,26 @@ def build_main(argv: list[str], out: TextIO, err: TextIO) -> int:
         print(line, file=out)
     for path in report.written:
         print(f"wrote {path}", file=out)
+    for path in report.removed:
+        print(f"removed {path}: its edition failed; an older copy must not look current", file=out)
+    if report.stopped is not None:
+        print(stopped_line(report), file=err)
+        return 128 + report.stopped
     print(summary(report, options.check_only), file=out)
     return 0 if report.ok else 1
+
+
+SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+
+
+def stopped_line(report: Report) -> str:
+    """ "stopped by Ctrl-C: 13 of 30 PDFs built; run again to finish"."""
+    what = SIGNAL_NAMES.get(report.stopped, f"signal {report.stopped}")  # type: ignore[call-overload]
+    pdfs = sum(path.suffix == ".pdf" for path in report.written)
+    return (
+        f"stopped by {what}: {pdfs} of {report.pdfs_planned} PDFs built; "
+        "run again to finish (what was built is kept)"
+    )
 
 
 def summary(report: Report, checked: bool) -> str:

@@ -44,6 +44,11 @@ def errors_only(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if not p.warning]
 
 
+def blocking(problems: list[Problem], strict: bool) -> list[Problem]:
+    """The problems that stop a build: errors, and with --strict warnings too."""
+    return list(problems) if strict else errors_only(problems)
+
+
 class FactsheetError(Exception):
     """Base class of every error caused by the user's input or options.
 

@@ -1,0 +1,85 @@
+"""The incremental state: what each sheet was last built from.
+
+A sheet's key is a digest of its own files on top of everything every sheet
+depends on (code, styles, templates, catalogs, fonts, the options that change
+the output). `output/.factsheet-state.json` maps each slug to its key and the
+files it wrote; a sheet whose key matches and whose files are all there is up
+to date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from factsheet import __version__
+from factsheet.options import Options
+from factsheet.paths import FONT_FILES, PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, font_path
+
+STATE_FILE = ".factsheet-state.json"
+
+
+def shared_inputs_digest(options: Options) -> hashlib._Hash:
+    """A digest of everything every sheet depends on: this code, styles, templates,
+    catalogs, fonts and the options that change the output."""
+    digest = hashlib.sha256(__version__.encode())
+    settings = (options.paper, options.draft, options.print_shop, options.strict, options.langs,
+                options.bilingual, options.thumbnails, options.html,
+                options.press_kit)  # fmt: skip
+    digest.update(repr(settings).encode())
+    roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, options.locales_dir]
+    files = [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
+    files += [font_path(package, name) for _, _, package, name in FONT_FILES]
+    for path in files:
+        if "__pycache__" not in path.parts:
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes())
+    return digest
+
+
+def sheet_key(folder: Path, shared: hashlib._Hash) -> str:
+    """The fingerprint of one sheet's inputs: its own files on top of the shared ones."""
+    digest = shared.copy()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_state(options: Options) -> dict[str, dict]:
+    try:
+        state = json.loads((options.out / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def up_to_date(entry: dict | None, key: str, options: Options) -> bool:
+    if not entry or entry.get("key") != key or not entry.get("outputs"):
+        return False
+    return all((options.out / name).is_file() for name in entry["outputs"])
+
+
+def record_built(
+    state: dict[str, dict],
+    keys: dict[str, str],
+    built: dict[str, list[str]],
+    skipped: list[str],
+) -> dict[str, dict]:
+    """The state after a build: each sheet built whole (slug -> the files it wrote)
+    recorded under its key; a sheet planned but not built whole (it failed, or the
+    build stopped first) forgotten, so the next run builds it. Skipped sheets keep
+    their record."""
+    updated = dict(state)
+    for slug, key in keys.items():
+        if slug in built:
+            updated[slug] = {"key": key, "outputs": sorted(built[slug])}
+        elif slug not in skipped:
+            updated.pop(slug, None)
+    return updated
+
+
+def state_bytes(state: dict[str, dict]) -> bytes:
+    return (json.dumps(state, indent=1, sort_keys=True) + "\n").encode("utf-8")
