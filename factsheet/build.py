@@ -170,7 +170,18 @@ def keep_sheet(
                 report.written.append(path)
             continue
         report.passed += 1
-        for path, data in zip(result.task.outputs(options), result.files, strict=False):
+        for index, (path, data) in enumerate(
+            zip(result.task.outputs(options), result.files, strict=False)
+        ):
+            own = result.output_problems.get(index, [])
+            report.problems += own
+            if blocking(own, options.strict):
+                # This file alone failed (the print-shop PDF): the others stand.
+                report.failed.append(path.name)
+                if path.is_file():
+                    path.unlink()
+                    report.removed.append(path)
+                continue
             write_atomically(path, data)
             report.written.append(path)
             written.append(path.name)

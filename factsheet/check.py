@@ -16,6 +16,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from publicsuffixlist import PublicSuffixList
 
 from factsheet.errors import Pos, Problem
+from factsheet.glyphs import content_glyphs, source_glyphs
 from factsheet.inline import MARKER
 from factsheet.model import Content, Document, Note, Sheet, Source
 from factsheet.review import stale_sections
@@ -196,11 +197,14 @@ def edits(a: str, b: str) -> int:
 def check_documents(
     sheet: Sheet, docs: dict[str, Document], review_command: str = "python3 make_pdf.py reviewed"
 ) -> list[Problem]:
-    """Rules over the converted text of every language: sources cited, translations
-    that say the same things as the reference (first) language, review records."""
+    """Rules over the text of every language: characters the fonts can print, sources
+    cited, translations that say the same things as the reference (first)
+    language, review records."""
+    problems = [p for content in sheet.contents.values() for p in content_glyphs(content)]
+    problems += source_glyphs(sheet.sources)
     cited = {item.key for doc in docs.values() for note in doc.notes for item in note.items}
     known = {source.id for source in sheet.sources}
-    problems = [p for doc in docs.values() for p in unknown_keys(doc.notes, sheet.sources)]
+    problems += [p for doc in docs.values() for p in unknown_keys(doc.notes, sheet.sources)]
     problems += [
         Problem(source.pos, f"source '{source.id}' is not cited in any language", warning=True)
         for source in sheet.sources

@@ -63,6 +63,9 @@ class TaskResult:
     # A --draft past its page budget: the task failed, but its PDF, with the pages
     # over the budget marked, is written so the writer can see what to cut.
     overflow_draft: bool = False
+    # Problems of one output alone (index into Task.outputs): the print-shop PDF
+    # can fail while the office PDF, thumbnail and web page stand.
+    output_problems: dict[int, list[Problem]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,16 +138,42 @@ def print_combined(
     task: Task, htmls: list[str], options: Options, problems: list[Problem]
 ) -> TaskResult:
     """The bilingual edition: each language laid out as its own edition was."""
-    from factsheet.pdf import lay_out, write_layout  # late: --check never loads WeasyPrint
+    from factsheet.pdf import lay_out  # late: --check never loads WeasyPrint
 
     sheet = task.sheet
     paper = options.paper or sheet.config.paper
     where = Pos(sheet.contents[task.docs[0].lang].path, 1, 1)
     start = list(task.start) or [LayoutSettings()] * len(htmls)
     layout = lay_out(htmls, sheet.root, where, paper, settings=start)
-    data, written = write_layout(layout, sheet.config.updated)
+    data, written = write_located(task, layout, htmls, options)
     problems += layout.problems + written + note_problems(task, layout)
     return TaskResult(task, problems, [data])
+
+
+def write_located(
+    task: Task, layout: Layout, htmls: list[str], options: Options
+) -> tuple[bytes, list[Problem]]:
+    """The PDF of a layout; a fallback font the layout met is reported as the
+    characters that caused it, each where it is written (a language file,
+    sources.yaml or a catalog), as the check stage reports the ones it finds."""
+    from factsheet.glyphs import BODY, find_char, glyph_message, lacking, unprintable
+    from factsheet.pdf import FALLBACK, write_layout
+
+    data, problems = write_layout(layout, task.sheet.config.updated)
+    fallbacks = [p for p in problems if p.message.startswith(FALLBACK)]
+    text = " ".join(re.sub(r"<[^>]+>", " ", html) for html in htmls)
+    chars = unprintable(text)
+    if not fallbacks or not chars:
+        return data, problems
+    sheet = task.sheet
+    files = [Path(sheet.contents[doc.lang].path) for doc in task.docs]
+    files.append(sheet.root / "sources.yaml")
+    files += [options.locales_dir / doc.lang / "LC_MESSAGES" / "messages.po" for doc in task.docs]
+    located = [
+        Problem(find_char(char, files) or layout.where, glyph_message(char, lacking(char, BODY)))
+        for char in chars
+    ]
+    return data, [p for p in problems if p not in fallbacks] + located
 
 
 def print_language(
@@ -153,7 +182,7 @@ def print_language(
     """One language: fitted to its budget with every note on its call's page, then the
     print-shop PDF (same settings), the thumbnail and the web page when asked."""
     from factsheet.fit import fit_layout
-    from factsheet.pdf import lay_out, thumbnail, write_layout
+    from factsheet.pdf import lay_out, thumbnail
 
     sheet = task.sheet
     paper = options.paper or sheet.config.paper
@@ -178,26 +207,31 @@ def print_language(
         problems.append(over_budget(task, layout, fitted, options.draft))
         if options.draft and not errors_only(layout.problems):
             marked = laid_out(False, mark_after=budget)(fitted.settings)
-            data, written = write_layout(marked, sheet.config.updated)
+            data, written = write_located(task, marked, [rendered.print_html], options)
             return TaskResult(task, problems + written, [data], overflow_draft=True)
     else:
         problems += note_problems(task, layout, fitted)
-    data, written = write_layout(layout, sheet.config.updated)
+    data, written = write_located(task, layout, [rendered.print_html], options)
     problems += written
     files = [data]
+    own: dict[int, list[Problem]] = {}
     if options.print_shop and not errors_only(problems):
         # Same page area as the office file, so the same settings; carried notes only
         # if the bleed ever changed a line.
-        shop_fit = fit_layout(laid_out(True), sheet.config.pages, False, fitted.settings)
-        shop_layout: Layout = shop_fit.layout  # type: ignore[assignment]
-        data, written = write_layout(shop_layout, sheet.config.updated)
-        problems += shop_layout.problems + written + note_problems(task, shop_layout, shop_fit)
+        try:
+            shop_fit = fit_layout(laid_out(True), sheet.config.pages, False, fitted.settings)
+            shop_layout: Layout = shop_fit.layout  # type: ignore[assignment]
+            data, written = write_located(task, shop_layout, [rendered.print_html], options)
+            shop_problems = shop_layout.problems + written
+            own[len(files)] = shop_problems + note_problems(task, shop_layout, shop_fit)
+        except FactsheetError as exc:  # its stylesheet is missing: this file alone fails
+            data, own[len(files)] = b"", exc.problems
         files.append(data)
     if options.thumbnails:
         files.append(thumbnail(files[0]))
     if rendered.page_html is not None:
         files.append(rendered.page_html.encode("utf-8"))
-    return TaskResult(task, problems, files, (fitted.settings,))
+    return TaskResult(task, problems, files, (fitted.settings,), output_problems=own)
 
 
 def note_problems(task: Task, layout: Layout, fitted: Fitted | None = None) -> list[Problem]:

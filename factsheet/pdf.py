@@ -32,6 +32,7 @@ PRINT_SHOP_BLEED = 9  # points: the 0.125in of bleed a print shop asks for
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
 FONT_FAMILIES = {family for family, *_ in FONT_FILES}
+FALLBACK = "some text needs a glyph the embedded fonts lack and fell back to "
 # A draft past its page budget: the pages over it tinted, with the template's
 # `.over-budget` label (a running element, shown nowhere else) at their head.
 OVER_BUDGET_CSS = """
@@ -247,8 +248,7 @@ def write_layout(layout: Layout, updated: datetime.date) -> tuple[bytes, list[Pr
     foreign = sorted({font.family for font in layout.document.fonts.values()} - FONT_FAMILIES)
     if not foreign:
         return data, []
-    message = "some text needs a glyph the embedded fonts lack and fell back to "
-    return data, [Problem(layout.where, message + ", ".join(foreign))]
+    return data, [Problem(layout.where, FALLBACK + ", ".join(foreign))]
 
 
 def write_pdf(

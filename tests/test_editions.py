@@ -1,7 +1,11 @@
 """Other outputs from the same source: bilingual edition, thumbnails, new sheets."""
 
+from pathlib import Path
+
 import pypdf
 from PIL import Image
+
+from factsheet.errors import Pos, Problem
 
 from .conftest import read_pdf
 
@@ -138,3 +142,45 @@ def test_a_url_must_be_a_web_address(minimal, run_cli):
     assert run.error_lines == [
         f"{minimal}/sheet.yaml:8:6: url must be a web address, not 'javascript:alert(1)'"
     ]
+
+
+def test_a_failing_print_shop_file_leaves_the_office_pdf(minimal, tmp_path, run_cli, monkeypatch):
+    import factsheet.pdf
+
+    assert run_cli(minimal, "--out", tmp_path, "--print-shop", "--lang", "en").code == 0
+    monkeypatch.setattr(factsheet.pdf, "PRINT_SHOP_STYLESHEET", "gone.css")
+    run = run_cli(
+        minimal, "--out", tmp_path, "--print-shop", "--lang", "en", "--jobs", "1", "--force"
+    )
+    assert run.code == 1
+    assert [line for line in run.error_lines if "warning" not in line] == [
+        f"{minimal}/en.yaml:1:1: stylesheet {factsheet.pdf.STYLES_DIR}/gone.css is missing"
+    ]
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["minimal.en.pdf"]
+    assert f"wrote {tmp_path}/minimal.en.pdf" in run.out
+    assert f"removed {tmp_path}/minimal.en.print.pdf: its edition failed" in run.out
+
+
+def test_a_failing_bilingual_edition_leaves_the_single_language_pdfs(
+    minimal, tmp_path, run_cli, monkeypatch
+):
+    """A problem only the combined layout meets withdraws that edition alone."""
+    import factsheet.edition
+
+    assert run_cli(minimal, "--out", tmp_path, "--bilingual").code == 0
+    original = factsheet.edition.note_problems
+
+    def combined_fails(task, layout, fitted=None):
+        found = original(task, layout, fitted)
+        if task.combined:
+            found.append(Problem(Pos(task.sheet.contents["es"].path, 9, 7), "only combined"))
+        return found
+
+    monkeypatch.setattr(factsheet.edition, "note_problems", combined_fails)
+    run = run_cli(minimal, "--out", tmp_path, "--bilingual", "--force", "--jobs", "1")
+    assert run.code == 1
+    assert f"{minimal}/es.yaml:9:7: only combined" in run.error_lines
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["minimal.en.pdf", "minimal.es.pdf"]
+    wrote = [line[6:] for line in run.out.splitlines() if line.startswith("wrote ")]
+    assert all(Path(path).is_file() for path in wrote), wrote
+    assert f"removed {tmp_path}/minimal.en-es.pdf: its edition failed" in run.out

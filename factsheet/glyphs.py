@@ -1,0 +1,127 @@
+"""Stage 2, check (continued): characters the embedded fonts can print.
+
+Known from the fonts' character maps, before any layout: a character that the
+font of its text lacks would print in a system font (WeasyPrint falls back
+silently), so `--check` and the build refuse it alike, at its line and column.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+from factsheet.errors import Pos, Problem
+from factsheet.model import Content, Source, Text
+from factsheet.paths import FONT_FILES, font_path
+
+SERIF, SANS = "Source Serif 4", "Source Sans 3"
+# Which families print a field (styles/): body text is serif, and its notes and
+# quote attributions are sans; headings, notes, credit and sources are sans.
+BODY = (SERIF, SANS)
+DISPLAY = (SANS,)
+
+
+@cache
+def font_chars() -> dict[str, frozenset[int]]:
+    """Each family's characters: those every one of its styles has."""
+    from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
+
+    chars: dict[str, frozenset[int]] = {}
+    for family, _, package, filename in FONT_FILES:
+        with TTFont(font_path(package, filename), lazy=True) as font:
+            cmap = frozenset(font.getBestCmap())
+        chars[family] = chars[family] & cmap if family in chars else cmap
+    return chars
+
+
+def printable(char: str) -> bool:
+    """A character that needs a glyph: not a space, control or format character."""
+    return not char.isspace() and not unicodedata.category(char).startswith("C")
+
+
+def lacking(char: str, families: tuple[str, ...]) -> list[str]:
+    chars = font_chars()
+    return [family for family in families if ord(char) not in chars[family]]
+
+
+def glyph_message(char: str, fonts: list[str]) -> str:
+    name = unicodedata.name(char, "")
+    shown = f"'{char}' (U+{ord(char):04X}{' ' + name if name else ''})"
+    if len(fonts) == 1:
+        where = f"is not in {fonts[0]}, the embedded font that prints this text"
+    else:
+        where = f"is in neither {' nor '.join(fonts)}, the embedded fonts that print this text"
+    fix = "leave it out or write it another way"
+    return f"{shown} {where}, so it would print in a system font: {fix}"
+
+
+def text_problems(text: Text | None, families: tuple[str, ...]) -> Iterator[Problem]:
+    """Each character the fonts lack, once per text, at its first place."""
+    if text is None:
+        return
+    seen: set[str] = set()
+    for index, char in enumerate(text.value):
+        if char in seen or not printable(char):
+            continue
+        seen.add(char)
+        fonts = lacking(char, families)
+        if fonts:
+            yield Problem(text.pos_at(index), glyph_message(char, fonts))
+
+
+def content_glyphs(content: Content) -> list[Problem]:
+    """Characters of one language's file that its fonts cannot print."""
+    fields = [(content.title, DISPLAY), (content.subtitle, DISPLAY), (content.summary, BODY)]
+    for section in content.sections:
+        fields += [(section.heading, DISPLAY), (section.body, BODY)]
+    fields.append((content.credit, DISPLAY))
+    return [problem for text, families in fields for problem in text_problems(text, families)]
+
+
+def source_glyphs(sources: list[Source]) -> list[Problem]:
+    """Characters of sources.yaml (printed in the sans notes and source list)."""
+    problems = []
+    for source in sources:
+        for key, value in source.csl.items():
+            seen: set[str] = set()
+            for char in "".join(strings_in(value)):
+                if char in seen or not printable(char):
+                    continue
+                seen.add(char)
+                if fonts := lacking(char, DISPLAY):
+                    where = source.positions.get(key, source.pos)
+                    problems.append(Problem(where, glyph_message(char, fonts)))
+    return problems
+
+
+def strings_in(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of laid-out text that some embedded font lacks, in order."""
+    found = dict.fromkeys(c for c in text if printable(c) and lacking(c, BODY))
+    return list(found)
+
+
+def find_char(char: str, paths: list[Path]) -> Pos | None:
+    """Where a character first occurs in these files (language files, sources,
+    catalogs): for a missing glyph only the layout met."""
+    for path in paths:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, 1):
+            if char in line:
+                return Pos(str(path), number, line.index(char) + 1)
+    return None
