@@ -201,17 +201,21 @@ def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:
     from factsheet.fit import css_defaults, describe
 
     levels: dict[str, dict[str, int]] = {}
+    long_lists: set[str] = set()  # sheets with a list copyfitting may set in two columns
     for result in results:
         ok = not blocking(result.problems, options.strict)
         if result.settings and result.settings[0].level and not result.task.combined and ok:
             by_lang = levels.setdefault(result.task.sheet.slug, {})
             by_lang[result.task.docs[0].lang] = result.settings[0].level
+            sections = [s.body for doc in result.task.docs for s in doc.sections]
+            if any('<ul class="long">' in body for body in sections):
+                long_lists.add(result.task.sheet.slug)
     if not levels:
         return []
     defaults = css_defaults()
     return [
         f"fitted {slug} ({', '.join(sorted(by_lang))}) to its page budget: "
-        + describe(max(by_lang.values()), defaults)
+        + describe(max(by_lang.values()), defaults, slug in long_lists)
         for slug, by_lang in sorted(levels.items())
     ]
 

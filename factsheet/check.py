@@ -23,6 +23,8 @@ from factsheet.review import stale_sections
 
 PAPERS = ("letter", "a4")
 SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Ids the templates give their own parts: a section may not take them.
+RESERVED_ID = re.compile(r"^(?:sources|[a-z]{2,3}-(?:note|call)-\d+)$")
 
 
 def check_sheet(sheet: Sheet) -> list[Problem]:
@@ -79,6 +81,14 @@ def check_sections(sheet: Sheet) -> list[Problem]:
                     Problem(
                         section.pos,
                         f"section id '{section.id}' must use lowercase letters, digits and '-'",
+                    )
+                )
+            if RESERVED_ID.match(section.id):
+                problems.append(
+                    Problem(
+                        section.pos,
+                        f"section id '{section.id}' is the sheet's own (its source list or "
+                        "notes use it): choose another",
                     )
                 )
             if section.id in seen:

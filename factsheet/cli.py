@@ -212,7 +212,10 @@ def new_main(argv: list[str], out: TextIO) -> int:
     parser.add_argument("slug", help="the folder name, e.g. overdose-prevention")
     parser.add_argument("--sheets", type=Path, default=Path("sheets"), help="where to put it")
     args = parser.parse_args(argv)
-    folder = new_sheet(args.sheets, args.slug)
+    sheets, slug = args.sheets, args.slug
+    if "/" in slug.strip("/"):  # `new sheets/foo`: a path, not a name
+        sheets, slug = Path(slug).parent, Path(slug).name
+    folder = new_sheet(sheets, slug)
     print(f"created {folder}: edit its files, then run: {RUN} {folder}", file=out)
     return 0
 

@@ -133,14 +133,16 @@ def css_defaults(styles_dir: Path = STYLES_DIR) -> dict[str, str]:
     return dict(re.findall(r"(--[\w-]+)\s*:\s*([^;]+);", root[1])) if root else {}
 
 
-def describe(level: int, defaults: dict[str, str]) -> str:
-    """What a copyfit level changes, in words: 'paragraph spacing 3.5pt → 2.5pt, …'."""
+def describe(level: int, defaults: dict[str, str], long_lists: bool = True) -> str:
+    """What a copyfit level changes, in words: 'paragraph spacing 3.5pt → 2.5pt, …'
+    (the step for long lists only if the sheet has one: else it changed nothing)."""
     changes: dict[str, str] = {}
     for steps in LADDER[:level]:
         for step in steps:
             before = defaults.get(step.prop, "?")
             if step.prop == "--list-columns":
-                changes[step.prop] = "long lists in two columns"
+                if long_lists:
+                    changes[step.prop] = "long lists in two columns"
             else:
                 changes[step.prop] = f"{step.label} {before} → {step.value}"
     return ", ".join(changes.values())

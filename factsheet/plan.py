@@ -119,6 +119,7 @@ def prepare_sheet(folder: Path, options: Options, result: Plan) -> None:
             where = sheet.config.pos_of("languages")
             message = f"--lang asks for '{lang}', which this sheet does not list"
             result.problems.append(Problem(where, message))
+            result.failed.append(f"{sheet.slug}.{lang}")
         elif own_files[lang] in stopped:
             result.failed.append(f"{sheet.slug}.{lang}")
         elif lang in docs:

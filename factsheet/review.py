@@ -13,6 +13,7 @@ the Spanish alone after its review.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from factsheet.errors import FactsheetError, Pos, Problem
@@ -22,8 +23,11 @@ HASH_LENGTH = 10
 
 
 def section_hash(section: Section) -> str:
-    text = f"{section.heading.value}\n{section.body.value}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+    """The hash of what a section says: its words and paragraphs, not where its
+    lines break (rewrapping a paragraph is not an edit)."""
+    text = f"{section.heading.value}\n\n{section.body.value}"
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip())]
+    return hashlib.sha256("\n\n".join(paragraphs).encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
 def review_record(reference: Section, translation: Section) -> str:

@@ -101,3 +101,22 @@ def test_bad_sources(minimal, entry, expected):
     with (minimal / "sources.yaml").open("a", encoding="utf-8") as handle:
         handle.write(entry)
     assert f"{minimal}/{expected}" in messages(minimal)
+
+
+@pytest.mark.parametrize("section_id", ["sources", "en-note-1", "es-call-12"])
+def test_a_section_may_not_take_an_id_the_sheet_uses(minimal, section_id):
+    """`sources` would make two anchors of one name: WeasyPrint fails, late and vaguely."""
+    for lang in ("en", "es"):
+        replace_in(minimal / f"{lang}.yaml", "id: second", f"id: {section_id}")
+    found = messages(minimal)
+    assert (
+        f"{minimal}/en.yaml:13:9: section id '{section_id}' is the sheet's own (its source "
+        "list or notes use it): choose another" in found
+    ), found
+
+
+def test_updated_before_published_is_an_error_on_updated(minimal):
+    replace_in(minimal / "sheet.yaml", "updated: 2021-10-12", "updated: 2019-10-12")
+    assert messages(minimal) == [
+        f"{minimal}/sheet.yaml:3:10: updated (2019-10-12) is earlier than published (2020-03-05)"
+    ]

@@ -232,3 +232,12 @@ def test_make_pdf_runs_in_the_project_environment_from_any_python(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("factsheet ")
+
+
+def test_a_language_the_sheet_lacks_fails_that_sheet(minimal, tmp_path, run_cli):
+    run = run_cli(minimal, "--out", tmp_path, "--lang", "fr")
+    assert run.code == 1
+    assert run.error_lines == [
+        f"{minimal}/sheet.yaml:1:12: --lang asks for 'fr', which this sheet does not list"
+    ]
+    assert "1 sheet: 0 built, 0 up to date, 1 failed; wrote 0 PDFs in " in run.out

@@ -69,6 +69,9 @@ def test_new_sheet_builds_out_of_the_box(tmp_path, run_cli):
     assert run_cli("new", "overdose-prevention", "--sheets", tmp_path).error_lines == [
         f"{folder}:1:1: already exists"
     ]
+    # A path, as a writer may type it, is a folder and its name.
+    run = run_cli("new", tmp_path / "other-sheet")
+    assert run.out.startswith(f"created {tmp_path}/other-sheet: edit its files, then run: ")
 
 
 def test_press_kit_holds_every_output_with_a_true_manifest(minimal, tmp_path, run_cli):

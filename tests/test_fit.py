@@ -136,3 +136,8 @@ def test_every_step_changes_a_property_the_stylesheets_define():
 )
 def test_what_a_level_changes_is_said_in_words(level, words):
     assert describe(level, css_defaults()) == words
+
+
+def test_a_sheet_without_long_lists_is_not_told_they_went_to_two_columns():
+    words = describe(3, css_defaults(), long_lists=False)
+    assert words == "paragraph spacing 3.5pt → 2.5pt, section spacing 9pt → 6pt"

@@ -159,6 +159,14 @@ def test_a_changed_reference_section_is_stale_until_reviewed(minimal, run_cli):
     assert run_cli(minimal, "--check", "--strict").code == 0
 
 
+def test_rewrapping_a_paragraph_is_not_an_edit(minimal):
+    mutate(minimal / "en.yaml", "Thirty-one towns took part", "Thirty-one towns\n      took part")
+    mutate(minimal / "es.yaml", "Treinta y un pueblos", "Treinta y un\n      pueblos")
+    assert document_problems(minimal) == []
+    mutate(minimal / "en.yaml", "      - No\n", "      - Not\n")
+    assert "is out of date" in document_problems(minimal)[0]
+
+
 def test_a_sentence_added_to_the_translation_alone_is_flagged(minimal, run_cli):
     """Numbers and notes still agree, so only the review record can tell."""
     mutate(minimal / "es.yaml", "participaron en 2019.", "participaron en 2019. Fue un éxito.")
