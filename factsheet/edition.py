@@ -153,17 +153,18 @@ def print_combined(
 def write_located(
     task: Task, layout: Layout, htmls: list[str], options: Options
 ) -> tuple[bytes, list[Problem]]:
-    """The PDF of a layout; a fallback font the layout met is reported as the
-    characters that caused it, each where it is written (a language file,
+    """The PDF of a layout; a glyph the fonts lack that the layout met is reported
+    as the characters that caused it, each where it is written (a language file,
     sources.yaml or a catalog), as the check stage reports the ones it finds."""
     from factsheet.glyphs import BODY, find_char, glyph_message, lacking, unprintable
-    from factsheet.pdf import FALLBACK, write_layout
+    from factsheet.pdf import MISSING_GLYPH, write_layout
 
     data, problems = write_layout(layout, task.sheet.config.updated)
-    fallbacks = [p for p in problems if p.message.startswith(FALLBACK)]
-    text = " ".join(re.sub(r"<[^>]+>", " ", html) for html in htmls)
-    chars = unprintable(text)
-    if not fallbacks or not chars:
+    fallbacks = [p for p in problems if MISSING_GLYPH in p.message]
+    if not fallbacks:
+        return data, problems
+    chars = unprintable(" ".join(re.sub(r"<[^>]+>", " ", html) for html in htmls))
+    if not chars:
         return data, problems
     sheet = task.sheet
     files = [Path(sheet.contents[doc.lang].path) for doc in task.docs]

@@ -32,7 +32,7 @@ PRINT_SHOP_BLEED = 9  # points: the 0.125in of bleed a print shop asks for
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
 FONT_FAMILIES = {family for family, *_ in FONT_FILES}
-FALLBACK = "some text needs a glyph the embedded fonts lack and fell back to "
+MISSING_GLYPH = "some text needs a glyph the embedded fonts lack"
 # A draft past its page budget: the pages over it tinted, with the template's
 # `.over-budget` label (a running element, shown nowhere else) at their head.
 OVER_BUDGET_CSS = """
@@ -147,6 +147,18 @@ class LogCollector(logging.Handler):
 
 
 @contextmanager
+def collected_warnings() -> Iterator[list[str]]:
+    """What WeasyPrint logs meanwhile (it logs problems rather than raise them)."""
+    collector = LogCollector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+
+
+@contextmanager
 def source_date(day: datetime.date) -> Iterator[None]:
     """Pin the timestamps fontTools writes into the fonts it instantiates.
 
@@ -193,11 +205,8 @@ def lay_out(
     fetcher = SandboxedFetcher(
         [base_dir, styles_dir, *{font_path(p, f).parent for _, _, p, f in FONT_FILES}]
     )
-    collector = LogCollector()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collector)
     fonts = FontConfiguration()  # @font-face rules only take effect through this
-    try:
+    with collected_warnings() as messages:
         stylesheets = [
             weasyprint.CSS(string=font_faces_css(), url_fetcher=fetcher, font_config=fonts)
         ]
@@ -217,12 +226,10 @@ def lay_out(
             extra = [weasyprint.CSS(string=properties_css(chosen.properties))]
             documents.append(parsed.render(stylesheets=stylesheets + extra, font_config=fonts))
         document = documents[0].copy([page for doc in documents for page in doc.pages])
-    finally:
-        logger.removeHandler(collector)
     problems = [Problem(where, f"refused resource {url}") for url in fetcher.refused]
     problems += [
         Problem(where, f"layout: {message}")
-        for message in collector.messages
+        for message in messages
         if not any(url in message for url in fetcher.refused)  # said once, above
     ]
     notes, lines = read_flow(documents, orders)
@@ -241,14 +248,21 @@ def lay_out(
 def write_layout(layout: Layout, updated: datetime.date) -> tuple[bytes, list[Problem]]:
     """The PDF of a layout: tagged (PDF/UA-1), reproducible for the same `updated`.
 
-    Problems: text set in a font we did not ship (known only once it is drawn)."""
-    with source_date(updated):
+    Problems, known only once the text is drawn: text set in a font we did not
+    ship, or drawn as an empty box (.notdef) when no font on the machine has it."""
+    with source_date(updated), collected_warnings() as messages:
         finisher = set_bleed_box if layout.print_shop else None
         data = layout.document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
+    problems = []
     foreign = sorted({font.family for font in layout.document.fonts.values()} - FONT_FAMILIES)
-    if not foreign:
-        return data, []
-    return data, [Problem(layout.where, FALLBACK + ", ".join(foreign))]
+    if foreign:
+        message = f"{MISSING_GLYPH} and fell back to {', '.join(foreign)}"
+        problems.append(Problem(layout.where, message))
+    for message in messages:
+        if ".notdef" in message:
+            message = f"{MISSING_GLYPH} and no font has it ({message})"
+        problems.append(Problem(layout.where, f"layout: {message}"))
+    return data, problems
 
 
 def write_pdf(

@@ -142,3 +142,23 @@ def test_calls_follow_the_full_stop_and_spanish_names_join_with_y(minimal, tmp_p
     assert "Smith, Jane, and Ann Lee. Towns and Their Choices" in en
     assert "Smith, Jane y Ann Lee. Towns and Their Choices" in es
     assert "1. Smith y Lee, Towns and Their Choices, 12." in es
+
+
+def test_a_glyph_only_the_layout_meets_is_traced_to_its_file(minimal, tmp_path, caplog):
+    """An interface word the fonts cannot print (no check reads catalogs as text)."""
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales)
+    catalog = locales / "es" / "LC_MESSAGES" / "messages.po"
+    catalog.write_text(catalog.read_text().replace('msgstr "Fuentes"', 'msgstr "Fuentes 漢"'))
+    out = tmp_path / "out"
+    report = build(Options(sheets=(minimal,), out=out, jobs=1, locales_dir=locales))
+    assert ".notdef glyph rendered" in caplog.text  # WeasyPrint's own log line, expected
+    caplog.clear()
+    assert report.failed == ["minimal.es"]
+    line = catalog.read_text().splitlines().index('msgstr "Fuentes 漢"') + 1
+    assert [str(p) for p in report.problems if not p.warning] == [
+        f"{catalog}:{line}:17: '漢' (U+6F22 CJK UNIFIED IDEOGRAPH-6F22) is in neither "
+        "Source Serif 4 nor Source Sans 3, the embedded fonts that print this text, so it "
+        "would print in a system font: leave it out or write it another way"
+    ]
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["minimal.en.pdf"]
