@@ -257,12 +257,18 @@ def cite_notes(
                 bibliography.register(citation)
                 citations[note.number] = citation
         formatted = {}
+        registered = list(bibliography.keys)
         for note in notes:
             if note.items:
+                # citeproc-py puts a citation's sources in the order they were first
+                # cited; CSL keeps the order written unless the style sorts them.
+                written = list(dict.fromkeys(item.key for item in note.items))
+                bibliography.keys = written + [k for k in registered if k not in written]
                 text = bibliography.cite(citations[note.number], _ignore)
                 formatted[note.number] = marked_to_html(text, inside)
             else:
                 formatted[note.number] = note.html
+        bibliography.keys = registered
         bibliography.sort()
         entries = [marked_to_html(str(e), inside) for e in bibliography.bibliography()]
     in_text = style.root.get("class") == "in-text"

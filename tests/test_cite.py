@@ -208,3 +208,25 @@ def test_titles_are_title_cased_only_when_english():
     assert "<i>Informe anual de salud</i>" in first_note("es")
     assert "<i>Informe Anual De Salud</i>" in first_note("en")  # taken for English
     assert "<i>Informe anual de salud</i>" in first_note("en", language="es")
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        # A note style keeps the writer's order…
+        (
+            "chicago-shortened-notes-bibliography",
+            "Zeta Institute, <i>Z</i>; Alpha Group, <i>A</i>.",
+        ),
+        # … a style that sorts its citations (APA: by author) sorts them.
+        ("apa", "(Alpha Group, n.d.; Zeta Institute, n.d.)"),
+    ],
+)
+def test_several_sources_in_one_citation_keep_the_order_written(style, expected):
+    sources = [
+        source(id="alpha", title="A", author=[{"literal": "Alpha Group"}]),
+        source(id="zeta", title="Z", author=[{"literal": "Zeta Institute"}]),
+    ]
+    first = note("alpha")
+    both = Note(2, HERE, (CiteItem("zeta", HERE), CiteItem("alpha", HERE)))
+    assert cite_notes([first, both], sources, style, "en", HERE).notes[2] == expected
