@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
@@ -25,6 +25,7 @@ from weasyprint.urls import URLFetcher
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.model import LayoutSettings
 from factsheet.paths import FONT_FILES, STYLES_DIR, font_faces_css, font_path
+from factsheet.tags import DocumentTags, mend_tags
 
 STYLESHEETS = ("page.css", "type.css", "components.css")
 PRINT_SHOP_STYLESHEET = "print-shop.css"
@@ -111,6 +112,7 @@ class Layout:
     document: weasyprint.Document
     print_shop: bool
     where: Pos  # what problems found when writing it are reported against
+    tags: list[DocumentTags] = field(default_factory=list)  # for mending the structure tree
 
     @property
     def misplaced(self) -> list[NotePlace]:
@@ -217,11 +219,12 @@ def lay_out(
         stylesheets.append(weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}"))
         if mark_after:
             stylesheets.append(weasyprint.CSS(string=OVER_BUDGET_CSS % (mark_after + 1)))
-        documents, orders = [], []
+        documents, orders, roots = [], [], []
         for text, chosen in zip(htmls, settings, strict=True):
             parsed = weasyprint.HTML(
                 string=text, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher
             )
+            roots.append(parsed.etree_element)
             orders.append(apply_breaks(parsed.etree_element, chosen.breaks))
             extra = [weasyprint.CSS(string=properties_css(chosen.properties))]
             documents.append(parsed.render(stylesheets=stylesheets + extra, font_config=fonts))
@@ -232,7 +235,13 @@ def lay_out(
         for message in messages
         if not any(url in message for url in fetcher.refused)  # said once, above
     ]
-    notes, lines = read_flow(documents, orders)
+    notes, lines, continued = read_flow(documents, orders)
+    tags, first = [], 0
+    for root, laid, runs_on in zip(roots, documents, continued, strict=True):
+        body = root.find("body")
+        label = body.get("data-note-label", "Note") if body is not None else "Note"
+        tags.append(DocumentTags(root.get("lang", ""), first, len(laid.pages), label, runs_on))
+        first += len(laid.pages)
     return Layout(
         pages=len(document.pages),
         notes=notes,
@@ -242,6 +251,7 @@ def lay_out(
         document=document,
         print_shop=print_shop,
         where=where,
+        tags=tags,
     )
 
 
@@ -258,6 +268,7 @@ def write_layout(layout: Layout, updated: datetime.date) -> tuple[bytes, list[Pr
     if foreign:
         message = f"{MISSING_GLYPH} and fell back to {', '.join(foreign)}"
         problems.append(Problem(layout.where, message))
+    data = mend_tags(data, layout.tags)
     for message in messages:
         if ".notdef" in message:
             message = f"{MISSING_GLYPH} and no font has it ({message})"
@@ -383,16 +394,22 @@ HEADINGS = {"h1", "h2", "h3", "h4"}
 
 def read_flow(
     documents: list[weasyprint.Document], orders: list[dict[Element, int]]
-) -> tuple[list[NotePlace], list[Line]]:
-    """Where every note call and note body landed, and the main text's lines.
+) -> tuple[list[NotePlace], list[Line], list[dict[int, tuple[str, ...]]]]:
+    """Where every note call and note body landed, the main text's lines, and for
+    each document the elements each page continues from the page before (by
+    tag, outermost first: a section, then the paragraph split across the break).
 
     The box tree has no public API, so this is the one place that walks it."""
     notes: list[NotePlace] = []
     lines: list[Line] = []
+    continued: list[dict[int, tuple[str, ...]]] = []
     number = 0
     for index, (document, order) in enumerate(zip(documents, orders, strict=True)):
         parents = {child: parent for parent in order for child in parent}
         seen: set[Element] = set()  # elements whose first line came already
+        started: set[Element] = set()  # those and their ancestors
+        runs_on: dict[int, tuple[str, ...]] = {}
+        continued.append(runs_on)
         calls: dict[str, tuple[int, Element, bool, int]] = {}  # id -> page, element, first, line
         bodies: dict[str, int] = {}
         page_lines: dict[int, list[tuple[Element, bool]]] = {}
@@ -412,7 +429,13 @@ def read_flow(
                     if type(box).__name__ != "LineBox":
                         continue
                     first = element not in seen
+                    if not flow and started:  # a page's first line, after the first page
+                        chain = [*reversed(ancestors(element, parents)), element]
+                        runs_on[number - 1] = tuple(
+                            e.tag for e in chain if e in started and e.tag not in FRAME
+                        )
                     seen.add(element)
+                    started.update([element, *ancestors(element, parents)])
                     flow.append((element, first))
                     for inner in box.descendants():
                         if inner.element_tag.endswith("::footnote-call"):
@@ -429,7 +452,17 @@ def read_flow(
             notes.append(
                 NotePlace(index, note_id, page, bodies.get(note_id), tuple(dict.fromkeys(carry)))
             )
-    return notes, lines
+    return notes, lines, continued
+
+
+FRAME = {"html", "body", "main"}  # containers that no page break splits in the tags
+
+
+def ancestors(element: Element, parents: dict[Element, Element]) -> list[Element]:
+    found = []
+    while (element := parents.get(element)) is not None:
+        found.append(element)
+    return found
 
 
 def line_text(box: object) -> str:

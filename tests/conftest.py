@@ -99,9 +99,11 @@ def read_pdf(path: Path) -> BuiltPdf:
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Path:
-    """The sample sheet built once, in parallel: office and print-shop PDFs, web pages."""
+    """The sample sheet built once, in parallel: office, print-shop and bilingual PDFs,
+    web pages."""
     out = tmp_path_factory.mktemp("sample")
-    assert main([str(SAMPLE), "--out", str(out), "--jobs", "2", "--print-shop", "--html"]) == 0
+    args = ["--jobs", "2", "--print-shop", "--html", "--bilingual"]
+    assert main([str(SAMPLE), "--out", str(out), *args]) == 0
     return out
 
 

@@ -14,6 +14,7 @@ from .conftest import read_pdf
 PORTUGUESE = {
     "Back to the text": "Voltar ao texto",
     "Languages": "Idiomas",
+    "Note": "Nota",
     "Notes": "Notas",
     "QR code for %(url)s": "Código QR de %(url)s",
     "DRAFT": "RASCUNHO",

@@ -1,0 +1,118 @@
+"""Accessible in fact: every PDF of the sample passes an independent PDF/UA-1
+validator, and its structure tree reads in the order a person would read it."""
+
+from __future__ import annotations
+
+import subprocess
+
+import page  # page-validation: a PDF/UA-1 and PDF/A validator, from PyPI
+import pikepdf
+import pytest
+
+OUTPUTS = ["en.pdf", "es.pdf", "en.print.pdf", "es.print.pdf", "en-es.pdf"]
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_every_pdf_passes_a_pdf_ua_1_validator(sample_build, name):
+    report = page.validate_pdf(sample_build / f"decriminalization.{name}", profile="ua1")
+    assert [f"{f.rule_id}: {f.message}" for f in report.failures] == []
+    assert report.is_compliant
+
+
+def kids(element) -> list:
+    k = element.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, pikepdf.Array) else [k]
+
+
+def elements(element) -> list:
+    """Struct elements below `element`, in reading order."""
+    found = []
+    for kid in kids(element):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/S") is not None:
+            found.append(kid)
+            found += elements(kid)
+    return found
+
+
+def structure_text(path) -> list[str]:
+    """The structure tree as poppler reads it out: element names and their text."""
+    run = subprocess.run(["pdfinfo", "-struct-text", path], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.splitlines()
+
+
+@pytest.fixture(scope="module")
+def english(sample_build):
+    with pikepdf.open(sample_build / "decriminalization.en.pdf") as pdf:
+        yield pdf
+
+
+def test_each_note_is_a_note_right_after_the_paragraph_that_calls_it(english):
+    document = kids(english.Root.StructTreeRoot)[0]
+    notes = [e for e in elements(document) if e.S == "/Note"]
+    assert [str(n.ID) for n in notes] == [f"en-note-{n}" for n in range(1, 10)]
+    for note in notes:
+        assert kids(note)[0].S == "/Lbl"
+        siblings = [k for k in kids(note.P) if isinstance(k, pikepdf.Dictionary)]
+        index = next(i for i, k in enumerate(siblings) if k.objgen == note.objgen)
+        before = next(k for k in reversed(siblings[:index]) if k.S != "/Note")
+        calls = [e for e in elements(before) if e.S == "/Link"]
+        annotations = [k.Obj for link in calls for k in kids(link)
+                       if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]  # fmt: skip
+        assert str(note.ID) in [str(a.get("/Dest")) for a in annotations], str(note.ID)
+
+
+def test_a_section_or_paragraph_split_by_a_page_is_one_element(english):
+    document = kids(english.Root.StructTreeRoot)[0]
+    sections = [e for e in kids(document) if e.get("/S") == "/Sect"]
+    headings = [[k for k in kids(s) if k.get("/S") == "/H2"] for s in sections]
+    assert all(len(h) == 1 for h in headings), "a section without its heading: split in two"
+    assert not [e for e in elements(document) if e.S == "/NonStruct"
+                and e.P.S == "/Document" and all(k.get("/S") == "/Span" for k in kids(e))]  # fmt: skip
+    lists = [e for e in elements(document) if e.S == "/L"]
+    assert not [e for e in lists if any(k.get("/S") == "/L" for k in kids(e))]
+    benefits = lists[0]
+    assert len([k for k in kids(benefits) if k.get("/S") == "/LI"]) == 9
+
+
+def test_a_note_link_is_one_annotation_that_says_what_it_is(english):
+    for pdf_page in english.pages:
+        notes = [a for a in pdf_page.obj.get("/Annots", [])
+                 if str(a.get("/Dest", "")).startswith("en-note-")]  # fmt: skip
+        targets = [str(a.Dest) for a in notes]
+        assert len(targets) == len(set(targets)), "a note call with two links"
+        assert all(str(a.Contents) == f"Note {str(a.Dest).rsplit('-', 1)[1]}" for a in notes)
+
+
+def test_the_halves_of_the_bilingual_pdf_say_their_language(sample_build):
+    with pikepdf.open(sample_build / "decriminalization.en-es.pdf") as pdf:
+        assert str(pdf.Root.Lang) == "en"
+        document = kids(pdf.Root.StructTreeRoot)[0]
+        top = [e for e in kids(document) if isinstance(e, pikepdf.Dictionary)]
+        langs = [str(e.get("/Lang", "")) for e in top]
+        half = langs.index("es")
+        assert set(langs[:half]) == {""} and set(langs[half:]) == {"es"}
+        notes = [str(e.ID) for e in elements(document) if e.S == "/Note"]
+        assert notes == [f"{lang}-note-{n}" for lang in ("en", "es") for n in range(1, 10)]
+
+
+def test_the_dates_are_read_once_at_the_end_and_page_numbers_are_artifacts(sample_build):
+    lines = structure_text(sample_build / "decriminalization.en.pdf")
+    top = [i for i, line in enumerate(lines) if line.startswith("  ") and line[2] != " "]
+    assert lines[top[-1]].strip() == "P (block)"
+    assert "Published February 9, 2016 · Updated November 24, 2026" in lines[top[-1] + 1]
+    assert sum("Published" in line for line in lines) == 1
+    assert not [line for line in lines if "Page 1 of 2" in line or "Page 2 of 2" in line]
+
+
+def test_a_paragraph_split_by_the_page_break_reads_whole(sample_build):
+    """The Spanish Portugal paragraph breaks across pages 1 and 2, around the notes."""
+    lines = [line.strip() for line in structure_text(sample_build / "decriminalization.es.pdf")]
+    words = [line for line in lines if line.startswith('"')]  # the text, without the tags
+    start = next(i for i, line in enumerate(words) if "hasta el equivalente" in line)
+    assert "diez días de consumo" in words[start + 1]
+    # … and nothing but the paragraph's own text between: no notes, no other element.
+    first, second = (lines.index(words[start]), lines.index(words[start + 1]))
+    assert set(lines[first + 1 : second]) <= {"Span (inline)"}
