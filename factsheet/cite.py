@@ -245,6 +245,7 @@ def cite_notes(
         raise FactsheetError(problems)
     csl_lang = csl_locale(lang, locale)
     style = load_style(style_name, csl_lang, where)
+    by_id = {source.id: source for source in sources}
     inside = punctuation_in_quote(csl_lang)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -265,15 +266,39 @@ def cite_notes(
                 written = list(dict.fromkeys(item.key for item in note.items))
                 bibliography.keys = written + [k for k in registered if k not in written]
                 text = bibliography.cite(citations[note.number], _ignore)
-                formatted[note.number] = marked_to_html(text, inside)
+                html_text = marked_to_html(text, inside)
+                for item in note.items:
+                    html_text = mark_language(html_text, by_id.get(item.key), lang)
+                formatted[note.number] = html_text
             else:
                 formatted[note.number] = note.html
         bibliography.keys = registered
         bibliography.sort()
-        entries = [marked_to_html(str(e), inside) for e in bibliography.bibliography()]
+        entries = [
+            mark_language(marked_to_html(str(entry), inside), by_id.get(item.key), lang)
+            for entry, item in zip(bibliography.bibliography(), bibliography.items, strict=True)
+        ]
     in_text = style.root.get("class") == "in-text"
     inline = frozenset(note.number for note in notes if note.items and in_text)
     return Citations(formatted, inline, entries)
+
+
+def mark_language(text: str, source: Source | None, lang: str) -> str:
+    """A title in another language than the sheet's, marked with its `lang` (from
+    the source's `language`), so that a screen reader says it in that language."""
+    title_lang = str((source.csl.get("language") if source else "") or "").split("-")[0]
+    if not title_lang or title_lang.lower() == lang.split("_")[0].lower():
+        return text
+    for key in ("title", "title-short"):
+        title = source.csl.get(key) if source else None
+        if not isinstance(title, str) or not title.strip():
+            continue
+        as_printed = APOSTROPHE.sub("\u2019", html.escape(title.strip(), quote=False))
+        found = re.search(re.escape(as_printed), text, re.IGNORECASE)
+        if found:
+            marked = f'<span lang="{html.escape(title_lang)}">{found[0]}</span>'
+            return text[: found.start()] + marked + text[found.end() :]
+    return text
 
 
 def citation_item(item) -> CitationItem:  # noqa: ANN001 - factsheet.model.CiteItem

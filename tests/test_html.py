@@ -91,7 +91,7 @@ def test_language_switch_links_the_versions(browser, pages):
 
 def test_page_carries_its_citations_and_sources(pages):
     text = (pages / "decriminalization.es.html").read_text(encoding="utf-8")
-    assert "Hughes y Stevens, «What Can We Learn»." in text
+    assert 'Hughes y Stevens, «<span lang="en">What Can We Learn</span>».' in text
     assert "<h2>Fuentes</h2>" in text
     assert "<h2>Notas</h2>" in text
     assert 'href="fonts/source-serif-4.ttf"' not in text  # fonts come through CSS, not links
