@@ -3,6 +3,7 @@
 import shutil
 from pathlib import Path
 
+import axe_playwright_python
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -97,3 +98,29 @@ def test_page_carries_its_citations_and_sources(pages):
     assert 'href="fonts/source-serif-4.ttf"' not in text  # fonts come through CSS, not links
     assert 'url("fonts/source-serif-4.ttf")' in text
     assert (pages / "fonts" / "source-serif-4.ttf").is_file()
+
+
+AXE = (
+    Path(axe_playwright_python.__file__).parent / "axe.min.js"
+)  # axe-core, as the package ships it
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.mark.parametrize("width", [375, 1000])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_axe_core_finds_nothing_against_wcag_aa(browser, pages, lang, width):
+    page, _ = open_page(browser, pages / f"decriminalization.{lang}.html", width)
+    page.add_script_tag(path=str(AXE))
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}}
+    result = page.evaluate("options => axe.run(document, options)", options)
+    found = [f"{v['id']} ({len(v['nodes'])}): {v['help']}" for v in result["violations"]]
+    assert found == []
+
+
+def test_note_calls_are_targets_of_24_px(browser, pages):
+    page, _ = open_page(browser, pages / "decriminalization.en.html", 375)
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('.note-call a')].map(a => {"
+        " const r = a.getBoundingClientRect(); return [r.width, r.height]; })"
+    )
+    assert sizes and all(w >= 24 and h >= 24 for w, h in sizes), sizes
