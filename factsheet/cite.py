@@ -275,7 +275,10 @@ def cite_notes(
         bibliography.keys = registered
         bibliography.sort()
         entries = [
-            mark_language(marked_to_html(str(entry), inside), by_id.get(item.key), lang)
+            name_links(
+                mark_language(marked_to_html(str(entry), inside), by_id.get(item.key), lang),
+                by_id.get(item.key),
+            )
             for entry, item in zip(bibliography.bibliography(), bibliography.items, strict=True)
         ]
     in_text = style.root.get("class") == "in-text"
@@ -299,6 +302,15 @@ def mark_language(text: str, source: Source | None, lang: str) -> str:
             marked = f'<span lang="{html.escape(title_lang)}">{found[0]}</span>'
             return text[: found.start()] + marked + text[found.end() :]
     return text
+
+
+def name_links(text: str, source: Source | None) -> str:
+    """A source's links carry its title, for those who hear them rather than read
+    them (the PDF's link description, the web page's tooltip): not a bare DOI."""
+    title = source.csl.get("title") if source else None
+    if not isinstance(title, str) or not title.strip():
+        return text
+    return text.replace('<a href="', f'<a title="{html.escape(title.strip())}" href="')
 
 
 def citation_item(item) -> CitationItem:  # noqa: ANN001 - factsheet.model.CiteItem

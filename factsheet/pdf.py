@@ -240,7 +240,17 @@ def lay_out(
     for root, laid, runs_on in zip(roots, documents, continued, strict=True):
         body = root.find("body")
         label = body.get("data-note-label", "Note") if body is not None else "Note"
-        tags.append(DocumentTags(root.get("lang", ""), first, len(laid.pages), label, runs_on))
+        titles = {a.get("href"): a.get("title") for a in root.iter("a") if a.get("title")}
+        tags.append(
+            DocumentTags(
+                lang=root.get("lang", ""),
+                first_page=first,
+                pages=len(laid.pages),
+                note_label=label,
+                link_titles=titles,
+                continued=runs_on,
+            )
+        )
         first += len(laid.pages)
     return Layout(
         pages=len(document.pages),

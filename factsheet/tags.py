@@ -16,6 +16,7 @@ block of its own, so:
   its dates are read once, at the end of the document (they say when the
   facts were published and updated, which the text does not); the rest
   becomes pagination artifacts, as PDF/UA asks of what repeats on every page;
+- a link that wraps onto a second line is one link, not two;
 - a list set in columns is one list, not a list of one list per column;
 - a language other than the document's (the second half of a bilingual PDF)
   gets its /Lang.
@@ -45,6 +46,7 @@ class DocumentTags:
     first_page: int  # 0-based, in the written PDF
     pages: int
     note_label: str = "Note"  # "Nota": how a listener hears a note call's link
+    link_titles: dict[str, str] = field(default_factory=dict)  # address -> what it is
     # page (0-based, in the written PDF) -> the HTML tags, outermost first, of the
     # elements that the page continues from the page before (("section", "p")).
     continued: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -58,6 +60,7 @@ def mend_tags(data: bytes, documents: list[DocumentTags]) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         tree = StructTree(pdf)
         tree.drop_empty_links()
+        tree.join_wrapped_links()
         tree.flatten_column_lists()
         for document in documents:
             tree.place_notes(document)
@@ -314,16 +317,68 @@ class StructTree:
         return None
 
     def describe_links(self, document: DocumentTags) -> None:
-        """A note call's link says "Note 3" (in the language), not an internal id."""
+        """A note call's link says "Note 3" (in the language), not an internal id; a
+        source's link says the source's title, not its address."""
+        prefix = f"{document.lang}-note-"
         for index, page in enumerate(self.pdf.pages):
             if not document.has_page(index):
                 continue
             for annotation in page.obj.get("/Annots", []):
                 target = annotation.get("/Dest")
-                prefix = f"{document.lang}-note-"
+                action = annotation.get("/A")
+                address = str(action.get("/URI", "")) if action is not None else ""
                 if isinstance(target, pikepdf.String) and str(target).startswith(prefix):
                     number = str(target).removeprefix(prefix)
                     annotation.Contents = pikepdf.String(f"{document.note_label} {number}")
+                elif address in document.link_titles:
+                    annotation.Contents = pikepdf.String(document.link_titles[address])
+
+    def join_wrapped_links(self) -> None:
+        """A link that wraps onto a second line is one link: one annotation covering
+        both lines (QuadPoints), one Link element, so that a keyboard meets it once."""
+        for page in self.pdf.pages:
+            annotations = list(page.obj.get("/Annots", []))
+            keep = []
+            for annotation in annotations:
+                previous = keep[-1] if keep else None
+                if previous is not None and self.continues(previous, annotation):
+                    self.extend(previous, annotation)
+                else:
+                    keep.append(annotation)
+            if len(keep) != len(annotations):
+                page.obj.Annots = Array(keep)
+
+    def continues(self, first: Dictionary, second: Dictionary) -> bool:
+        """The second annotation is the same link, in the next Link element."""
+        address = [str(a.A.get("/URI", "")) if a.get("/A") is not None else None
+                   for a in (first, second)]  # fmt: skip
+        if address[0] is None or address[0] != address[1]:
+            return False
+        holders = [self.parent_tree.get(int(a.StructParent)) for a in (first, second)]
+        if any(h is None or tag(h) != "/Link" for h in holders):
+            return False
+        siblings = [k for k in kids(holders[0].P) if is_element(k)]
+        index = next(i for i, k in enumerate(siblings) if same(k, holders[0]))
+        return index + 1 < len(siblings) and same(siblings[index + 1], holders[1])
+
+    def extend(self, first: Dictionary, second: Dictionary) -> None:
+        quads = []
+        for annotation in (first, second):
+            old = annotation.get("/QuadPoints")
+            if old is not None:
+                quads += [float(v) for v in old]
+            else:
+                left, bottom, right, top = (float(v) for v in annotation.Rect)
+                quads += [left, top, right, top, left, bottom, right, bottom]
+        xs, ys = quads[0::2], quads[1::2]
+        first.Rect = Array([min(xs), min(ys), max(xs), max(ys)])
+        first.QuadPoints = Array(quads)
+        holder = self.parent_tree[int(first.StructParent)]
+        other = self.parent_tree.pop(int(second.StructParent))
+        rest = [k for k in kids(other) if not (isinstance(k, Dictionary)
+                and k.get("/Type") == Name.OBJR)]  # fmt: skip
+        self.set_kids(holder, kids(holder) + self.adopt(holder, rest, other.get("/Pg")))
+        self.remove(other)
 
     def join_continued(self, document: DocumentTags) -> None:
         """Elements a page break split, one again: a section, then within it the

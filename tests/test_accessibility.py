@@ -116,3 +116,15 @@ def test_a_paragraph_split_by_the_page_break_reads_whole(sample_build):
     # … and nothing but the paragraph's own text between: no notes, no other element.
     first, second = (lines.index(words[start]), lines.index(words[start + 1]))
     assert set(lines[first + 1 : second]) <= {"Span (inline)"}
+
+
+def test_a_wrapped_link_is_one_link_described_by_its_source(english):
+    links = [a for page in english.pages for a in page.obj.get("/Annots", [])
+             if a.get("/A") is not None]  # fmt: skip
+    addresses = [str(a.A.URI) for a in links]
+    assert addresses == ["https://doi.org/10.1093/bjc/azq038", "https://doi.org/10.17226/10021"]
+    wrapped = links[0]
+    assert len(wrapped.QuadPoints) == 16, "one annotation over the link's two lines"
+    assert str(wrapped.Contents) == (
+        "What Can We Learn from the Portuguese Decriminalization of Illicit Drugs?"
+    )
