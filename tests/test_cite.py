@@ -73,7 +73,8 @@ def test_bibliography_is_sorted_and_linked(sample):
     assert hughes == (
         "Hughes, Caitlin Elizabeth, and Alex Stevens. “What Can We Learn from the Portuguese "
         "Decriminalization of Illicit Drugs?” <i>British Journal of Criminology</i> 50, no. 6 "
-        '(2010): 999–1022. <a href="https://doi.org/10.1093/bjc/azq038">'
+        '(2010): 999–1022. <a title="What Can We Learn from the Portuguese Decriminalization '
+        'of Illicit Drugs?" href="https://doi.org/10.1093/bjc/azq038">'
         "https://doi.org/10.1093/bjc/azq038</a>."
     )
 
