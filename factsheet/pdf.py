@@ -241,6 +241,7 @@ def lay_out(
         body = root.find("body")
         label = body.get("data-note-label", "Note") if body is not None else "Note"
         titles = {a.get("href"): a.get("title") for a in root.iter("a") if a.get("title")}
+        note_spans, text_spans = span_languages(root)
         tags.append(
             DocumentTags(
                 lang=root.get("lang", ""),
@@ -248,6 +249,8 @@ def lay_out(
                 pages=len(laid.pages),
                 note_label=label,
                 link_titles=titles,
+                note_span_langs=note_spans,
+                text_span_langs=text_spans,
                 continued=runs_on,
             )
         )
@@ -263,6 +266,29 @@ def lay_out(
         where=where,
         tags=tags,
     )
+
+
+UNTAGGED = {"qr", "draft-mark", "over-budget"}  # in the margins, or not part of the text
+
+
+def span_languages(root: Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The `lang` of every span (tags.py gives it back): those inside footnotes, then
+    those of the text, each in document order."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+
+    def inside(element: Element) -> set[str]:
+        classes = set()
+        while (element := parents.get(element)) is not None:
+            classes.update((element.get("class") or "").split())
+        return classes
+
+    in_notes, in_text = [], []
+    for span in root.iter("span"):
+        around = inside(span)
+        if "footnote" in (span.get("class") or "").split() or around & UNTAGGED:
+            continue
+        (in_notes if "footnote" in around else in_text).append(span.get("lang", ""))
+    return tuple(in_notes), tuple(in_text)
 
 
 def write_layout(layout: Layout, updated: datetime.date) -> tuple[bytes, list[Problem]]:

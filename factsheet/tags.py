@@ -47,6 +47,10 @@ class DocumentTags:
     pages: int
     note_label: str = "Note"  # "Nota": how a listener hears a note call's link
     link_titles: dict[str, str] = field(default_factory=dict)  # address -> what it is
+    # The `lang` ("" for none) of each HTML span, in document order: those inside
+    # footnotes, then all others. WeasyPrint drops `lang`; the tags get it back.
+    note_span_langs: tuple[str, ...] = ()
+    text_span_langs: tuple[str, ...] = ()
     # page (0-based, in the written PDF) -> the HTML tags, outermost first, of the
     # elements that the page continues from the page before (("section", "p")).
     continued: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -70,6 +74,7 @@ def mend_tags(data: bytes, documents: list[DocumentTags]) -> bytes:
         for document in documents:
             if document.lang != str(pdf.Root.get("/Lang", "")):
                 tree.set_language(document)
+            tree.mark_span_languages(document)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
@@ -118,6 +123,11 @@ class StructTree:
     def page_of(self, element: Dictionary) -> int | None:
         page = element.get("/Pg")
         return None if page is None else self.pages.get(page.objgen)
+
+    def belongs(self, element: Dictionary, document: DocumentTags) -> bool:
+        """Whether an element starts on one of `document`'s pages."""
+        page = self.first_page_of(element)
+        return page is not None and document.has_page(page)
 
     def first_page_of(self, element: Dictionary) -> int | None:
         """The page an element starts on: its own /Pg, else its first kid's."""
@@ -247,7 +257,7 @@ class StructTree:
         top = kids(self.document)
         last = max(
             (i for i, e in enumerate(top) if is_element(e)
-             and document.has_page(self.first_page_of(e) or -1)),
+             and self.belongs(e, document)),
             default=len(top) - 1,
         )  # fmt: skip
         self.set_kids(self.document, [*top[: last + 1], paragraph, *top[last + 1 :]])
@@ -273,7 +283,7 @@ class StructTree:
         containers = [
             element for element in kids(self.document)
             if is_element(element) and tag(element) == "/NonStruct"
-            and document.has_page(self.first_page_of(element) or 0)
+            and self.belongs(element, document)
             and kids(element) and all(is_footnote(k) for k in kids(element))
         ]  # fmt: skip
         notes = [note for container in containers for note in kids(container)]
@@ -421,9 +431,69 @@ class StructTree:
                     items += self.adopt(element, kids(column), column.get("/Pg"))
                 self.set_kids(element, items)
 
+    def mark_span_languages(self, document: DocumentTags) -> None:
+        """/Lang on what HTML marked with `lang` (a source's title in its language).
+
+        An HTML span becomes a Span element whose kids are elements (its text is a
+        Span of its own); spans inside notes (in note order, as placed) and the
+        others (in reading order) are matched to the document's HTML spans. If
+        the counts differ, nothing is guessed."""
+        top = [e for e in kids(self.document) if is_element(e)
+               and self.belongs(e, document)]  # fmt: skip
+        in_notes: list[Dictionary] = []
+        elsewhere: list[Dictionary] = []
+        for element in top:
+            self.collect_spans(element, in_notes, elsewhere, inside_note=False)
+        for spans, langs in ((in_notes, document.note_span_langs),
+                             (elsewhere, document.text_span_langs)):  # fmt: skip
+            groups = self.by_html_span(spans)
+            if len(groups) != len(langs):
+                continue
+            for group, lang in zip(groups, langs, strict=True):
+                for span in group if lang and lang != document.lang else ():
+                    span.Lang = pikepdf.String(lang)
+
+    def by_html_span(self, spans: list[Dictionary]) -> list[list[Dictionary]]:
+        """Span elements grouped by the HTML span they come from: a span that wraps
+        is one element per line, their marked content numbered one after another."""
+        groups: list[list[Dictionary]] = []
+        last: tuple[int | None, int] | None = None
+        for span in spans:
+            mcids = self.mcids(span)
+            if not mcids:
+                continue
+            page, first = mcids[0]
+            if groups and last is not None and last == (page, first - 1):
+                groups[-1].append(span)
+            else:
+                groups.append([span])
+            last = mcids[-1]
+        return groups
+
+    def mcids(self, element: Dictionary) -> list[tuple[int | None, int]]:
+        """(page, MCID) of an element's marked content, in order."""
+        found = []
+        for kid in kids(element):
+            if isinstance(kid, int):
+                found.append((self.page_of(element), kid))
+            elif is_element(kid):
+                found += self.mcids(kid)
+        return found
+
+    def collect_spans(
+        self, element: Dictionary, in_notes: list, elsewhere: list, inside_note: bool
+    ) -> None:
+        if tag(element) == "/Note":
+            inside_note = True
+        element_kids = [k for k in kids(element) if is_element(k)]
+        if tag(element) == "/Span" and element_kids and len(element_kids) == len(kids(element)):
+            (in_notes if inside_note else elsewhere).append(element)
+        for kid in element_kids:
+            self.collect_spans(kid, in_notes, elsewhere, inside_note)
+
     def set_language(self, document: DocumentTags) -> None:
         for element in kids(self.document):
-            if is_element(element) and document.has_page(self.first_page_of(element) or -1):
+            if is_element(element) and self.belongs(element, document):
                 element.Lang = pikepdf.String(document.lang)
 
 

@@ -128,3 +128,21 @@ def test_a_wrapped_link_is_one_link_described_by_its_source(english):
     assert str(wrapped.Contents) == (
         "What Can We Learn from the Portuguese Decriminalization of Illicit Drugs?"
     )
+
+
+def test_titles_in_another_language_say_theirs(sample_build):
+    """sources.yaml gives each source's language; the Spanish sheet cites English and
+    Portuguese titles (the web page's `lang`, given back to the PDF's tags)."""
+    with pikepdf.open(sample_build / "decriminalization.es.pdf") as pdf:
+        document = kids(pdf.Root.StructTreeRoot)[0]
+        notes = {str(e.ID): e for e in elements(document) if e.S == "/Note"}
+        langs = {note_id: {str(e.Lang) for e in elements(note) if e.get("/Lang") is not None}
+                 for note_id, note in notes.items()}  # fmt: skip
+        assert langs["es-note-1"] == {"en"}  # Rosmarin and Eastwood, A Quiet Revolution
+        assert langs["es-note-2"] == set()  # the author's own note, in Spanish
+        assert langs["es-note-4"] == {"pt"}  # Lei n.º 30/2000
+        sources = [e for e in elements(document) if e.S == "/L"][-1]
+        assert {str(e.Lang) for e in elements(sources) if e.get("/Lang") is not None} == {
+            "en",
+            "pt",
+        }
