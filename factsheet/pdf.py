@@ -251,6 +251,8 @@ def lay_out(
                 link_titles=titles,
                 note_span_langs=note_spans,
                 text_span_langs=text_spans,
+                kicker=text_of_class(root, "kicker"),
+                sources_heading=text_of_class(root, "sources", "h2"),
                 continued=runs_on,
             )
         )
@@ -269,6 +271,15 @@ def lay_out(
 
 
 UNTAGGED = {"qr", "draft-mark", "over-budget"}  # in the margins, or not part of the text
+
+
+def text_of_class(root: Element, name: str, child: str = "") -> str:
+    """The text of the first element of a class (or of its first `child` element)."""
+    for element in root.iter():
+        if name in (element.get("class") or "").split():
+            target = element.find(f".//{child}") if child else element
+            return " ".join("".join(target.itertext()).split()) if target is not None else ""
+    return ""
 
 
 def span_languages(root: Element) -> tuple[tuple[str, ...], tuple[str, ...]]:

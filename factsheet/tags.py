@@ -51,6 +51,10 @@ class DocumentTags:
     # footnotes, then all others. WeasyPrint drops `lang`; the tags get it back.
     note_span_langs: tuple[str, ...] = ()
     text_span_langs: tuple[str, ...] = ()
+    # Words the styles print in capitals (the kicker, the sources heading), as
+    # written: what a screen reader and a copy should get.
+    kicker: str = ""
+    sources_heading: str = ""
     # page (0-based, in the written PDF) -> the HTML tags, outermost first, of the
     # elements that the page continues from the page before (("section", "p")).
     continued: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -75,6 +79,7 @@ def mend_tags(data: bytes, documents: list[DocumentTags]) -> bytes:
             if document.lang != str(pdf.Root.get("/Lang", "")):
                 tree.set_language(document)
             tree.mark_span_languages(document)
+            tree.give_words_as_written(document)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
@@ -490,6 +495,26 @@ class StructTree:
             (in_notes if inside_note else elsewhere).append(element)
         for kid in element_kids:
             self.collect_spans(kid, in_notes, elsewhere, inside_note)
+
+    def give_words_as_written(self, document: DocumentTags) -> None:
+        """ActualText for words the styles set in capitals ("FACT SHEET"): a screen
+        reader says "Fact sheet", not F-A-C-T, and a copy gets the words as written."""
+        top = [e for e in kids(self.document) if is_element(e) and self.belongs(e, document)]
+        band = next((e for e in top if tag(e) == "/NonStruct"), None)
+        first = next((k for k in kids(band) if is_element(k)), None) if band else None
+        if document.kicker and first is not None and tag(first) == "/P":
+            first.ActualText = pikepdf.String(document.kicker)
+        for element in (e for t in reversed(top) for e in [t, *self.walk(t)]):
+            inner = [k for k in kids(element) if is_element(k)]
+            if (
+                tag(element) == "/Sect"
+                and len(inner) == 2
+                and tag(inner[0]) == "/H2"
+                and (tag(inner[1]) == "/L")
+            ):
+                if document.sources_heading:
+                    inner[0].ActualText = pikepdf.String(document.sources_heading)
+                break
 
     def set_language(self, document: DocumentTags) -> None:
         for element in kids(self.document):

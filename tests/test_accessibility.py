@@ -146,3 +146,9 @@ def test_titles_in_another_language_say_theirs(sample_build):
             "en",
             "pt",
         }
+
+
+def test_words_set_in_capitals_are_read_as_written(english):
+    document = kids(english.Root.StructTreeRoot)[0]
+    written = {str(e.ActualText) for e in elements(document) if e.get("/ActualText") is not None}
+    assert written == {"Fact sheet", "Sources"}
