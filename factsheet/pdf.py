@@ -253,6 +253,8 @@ def lay_out(
                 text_span_langs=text_spans,
                 kicker=text_of_class(root, "kicker"),
                 sources_heading=text_of_class(root, "sources", "h2"),
+                boxes_before_dates=1 if mark_after and len(laid.pages) > mark_after else 0,
+                draft=root.find(".//*[@class='draft-mark']") is not None,
                 continued=runs_on,
             )
         )

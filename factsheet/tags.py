@@ -18,8 +18,11 @@ block of its own, so:
   becomes pagination artifacts, as PDF/UA asks of what repeats on every page;
 - a link that wraps onto a second line is one link, not two;
 - a list set in columns is one list, not a list of one list per column;
-- a language other than the document's (the second half of a bilingual PDF)
-  gets its /Lang.
+- a language other than the document's gets its /Lang: the second half of a
+  bilingual PDF, and a source's title in its own language (HTML `lang`, which
+  WeasyPrint drops);
+- words the styles set in capitals ("FACT SHEET") carry their ActualText as
+  written.
 """
 
 from __future__ import annotations
@@ -55,6 +58,10 @@ class DocumentTags:
     # written: what a screen reader and a copy should get.
     kicker: str = ""
     sources_heading: str = ""
+    # Tagged margin boxes drawn before the footer's dates on the last page: the
+    # over-budget label a draft past its budget puts at the head of the page.
+    boxes_before_dates: int = 0
+    draft: bool = False  # a DRAFT mark on every page: not to be read out each time
     # page (0-based, in the written PDF) -> the HTML tags, outermost first, of the
     # elements that the page continues from the page before (("section", "p")).
     continued: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -71,6 +78,8 @@ def mend_tags(data: bytes, documents: list[DocumentTags]) -> bytes:
         tree.join_wrapped_links()
         tree.flatten_column_lists()
         for document in documents:
+            if document.draft:
+                tree.draft_marks_to_artifacts(document)
             tree.place_notes(document)
             tree.join_continued(document)
             tree.describe_links(document)
@@ -80,6 +89,7 @@ def mend_tags(data: bytes, documents: list[DocumentTags]) -> bytes:
                 tree.set_language(document)
             tree.mark_span_languages(document)
             tree.give_words_as_written(document)
+        tree.write_parent_tree()
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
@@ -119,6 +129,14 @@ class StructTree:
         self.pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
         nums = self.root.ParentTree.Nums
         self.parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+
+    def write_parent_tree(self) -> None:
+        """The parent tree as the mending left it (which element owns which marked
+        content and annotation), back into the PDF."""
+        numbers = Array()
+        for key in sorted(self.parent_tree):
+            numbers.extend([key, self.parent_tree[key]])
+        self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=numbers))
 
     # Moving things about
 
@@ -245,9 +263,10 @@ class StructTree:
             )  # fmt: skip
             if not orphans:
                 continue
-            if index in last_pages:
-                dates = orphans.pop(0)  # the footer's first box: the dates
-                self.append_paragraph(last_pages[index], page.obj, dates, entries)
+            document = last_pages.get(index)
+            if document is not None and len(orphans) > document.boxes_before_dates:
+                dates = orphans.pop(document.boxes_before_dates)  # the bottom-left box
+                self.append_paragraph(document, page.obj, dates, entries)
             lang = next((d.lang for d in documents if d.has_page(index)), "")
             self.mark_artifacts(page, set(orphans), lang)
             for mcid in orphans:
@@ -268,7 +287,29 @@ class StructTree:
         self.set_kids(self.document, [*top[: last + 1], paragraph, *top[last + 1 :]])
         entries[mcid] = paragraph
 
-    def mark_artifacts(self, page: pikepdf.Page, mcids: set[int], lang: str) -> None:
+    def draft_marks_to_artifacts(self, document: DocumentTags) -> None:
+        """The DRAFT mark, drawn on every page, is tagged as text at the head of each
+        page: a layout artifact instead, not read out before every page's text."""
+        for element in [e for e in kids(self.document) if is_element(e)]:
+            inner = self.walk(element)
+            if not (tag(element) == "/Div" and self.belongs(element, document) and inner
+                    and all(tag(e) in ("/Div", "/Span") for e in inner)):  # fmt: skip
+                continue
+            by_page: dict[int, set[int]] = {}
+            for page, mcid in self.mcids(element):
+                if page is not None:
+                    by_page.setdefault(page, set()).add(mcid)
+            for index, mcids in by_page.items():
+                page = self.pdf.pages[index]
+                self.mark_artifacts(page, mcids, "", Dictionary(Type=Name.Layout))
+                entries = self.parent_tree.get(int(page.obj.StructParents))
+                for mcid in mcids:
+                    entries[mcid] = None
+            self.remove(element)
+
+    def mark_artifacts(
+        self, page: pikepdf.Page, mcids: set[int], lang: str, kind: Dictionary | None = None
+    ) -> None:
         operations = []
         for operands, operator in pikepdf.parse_content_stream(page):
             properties = operands[1] if len(operands) == 2 else None
@@ -276,10 +317,10 @@ class StructTree:
                 int(properties.get("/MCID", -1)) in mcids
             )
             if str(operator) == "BDC" and marked:
-                footer = Dictionary(Type=Name.Pagination, Subtype=Name.Footer)
+                properties = kind or Dictionary(Type=Name.Pagination, Subtype=Name.Footer)
                 if lang:
-                    footer.Lang = pikepdf.String(lang)  # a bilingual PDF's second half
-                operands = [Name.Artifact, footer]
+                    properties.Lang = pikepdf.String(lang)  # a bilingual PDF's second half
+                operands = [Name.Artifact, properties]
             operations.append(pikepdf.ContentStreamInstruction(operands, operator))
         page.obj.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(operations))
 

@@ -152,3 +152,10 @@ def test_words_set_in_capitals_are_read_as_written(english):
     document = kids(english.Root.StructTreeRoot)[0]
     written = {str(e.ActualText) for e in elements(document) if e.get("/ActualText") is not None}
     assert written == {"Fact sheet", "Sources"}
+
+
+def test_a_draft_passes_too_and_its_mark_is_not_read_out(minimal, tmp_path, run_cli):
+    assert run_cli(minimal, "--out", tmp_path, "--lang", "en", "--draft").code == 0
+    path = tmp_path / "minimal.en.pdf"
+    assert page.validate_pdf(path, profile="ua1").is_compliant
+    assert not [line for line in structure_text(path) if "DRAFT" in line]
