@@ -23,6 +23,7 @@ from factsheet.options import Options
 from factsheet.paths import FONT_FILES, font_path, web_font_name
 from factsheet.plan import plan
 from factsheet.state import STATE_FILE, read_state, record_built, state_bytes
+from factsheet.webfonts import FONTS_FOLDER
 from factsheet.workers import Progress, Stopped, run_editions, stop_on_signals
 
 
@@ -137,6 +138,8 @@ def build(options: Options, progress: Progress | None = None) -> Report:
                     results += sheet_results
                     keep_sheet(sheet_results, options, report, built)
             report.fitted = fitted_summaries(results, options)
+            if options.html and not options.check_only:
+                prune_web_fonts(options)
         except Stopped as stop:
             report.stopped = stop.signum
         if not options.check_only:
@@ -158,6 +161,7 @@ def keep_sheet(
     files of those that failed, and note the sheet as built whole if it was."""
     sheet = results[0].task.sheet
     written: list[str] = []
+    fonts: list[str] = []  # the web pages' font files, for the press kit
     for result in sorted(results, key=lambda r: r.task.name):
         report.problems += result.problems
         if blocking(result.problems, options.strict):
@@ -182,15 +186,15 @@ def keep_sheet(
                     path.unlink()
                     report.removed.append(path)
                 continue
+            if path.suffix == ".html":
+                fonts += write_web_fonts(result.web_fonts, options)
             write_atomically(path, data)
             report.written.append(path)
             written.append(path.name)
     if options.check_only or sheet.slug in report.failed_sheets:
         return
-    if options.html and written:
-        copy_web_fonts(options.out / "fonts")
     if options.press_kit:
-        path = write_press_kit(sheet, written, options)
+        path = write_press_kit(sheet, written, fonts, options)
         report.written.append(path)
         written.append(path.name)
     built[sheet.slug] = written
@@ -220,30 +224,46 @@ def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:
     ]
 
 
-def write_press_kit(sheet: Sheet, names: list[str], options: Options) -> Path:
-    """<slug>-press-kit.zip from the files this build wrote for the sheet."""
+def write_press_kit(sheet: Sheet, names: list[str], fonts: list[str], options: Options) -> Path:
+    """<slug>-press-kit.zip from the files this build wrote for the sheet, with the
+    fonts its web pages link to."""
     from factsheet.presskit import press_kit
 
-    files = {name: (options.out / name).read_bytes() for name in names}
-    if options.html:
-        for path in sorted((options.out / "fonts").iterdir()):
-            files[f"fonts/{path.name}"] = path.read_bytes()
+    files = {name: (options.out / name).read_bytes() for name in [*names, *fonts]}
     path = options.out / f"{sheet.slug}-press-kit.zip"
     write_atomically(path, press_kit(sheet, files))
     return path
 
 
-def copy_web_fonts(folder: Path) -> None:
-    """The fonts the HTML pages link to, beside them (render.screen_stylesheet)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for family, style, package, name in FONT_FILES:
-        target = folder / web_font_name(family, style)
-        source = font_path(package, name)
-        # The SIL Open Font License asks that the license travel with the fonts.
-        license_file = folder / f"{web_font_name(family, 'normal')[:-4]}-OFL.txt"
-        for copy, original in ((target, source), (license_file, source.parent.parent / "LICENSE")):
-            if not copy.is_file() or copy.stat().st_size != original.stat().st_size:
-                write_atomically(copy, original.read_bytes())
+def write_web_fonts(fonts: dict[str, bytes | None], options: Options) -> list[str]:
+    """A web page's font files (those not already there), and the fonts' licence,
+    which the SIL Open Font License asks to travel with them. Returns the paths
+    (in the output folder) the page needs."""
+    needed = []
+    for name, data in sorted(fonts.items()):
+        if data is not None:
+            write_atomically(options.out / name, data)
+        needed.append(name)
+    for family, _, package, filename in FONT_FILES:
+        licence = f"{FONTS_FOLDER}/{web_font_name(family, 'normal')[:-4]}-OFL.txt"
+        original = font_path(package, filename).parent.parent / "LICENSE"
+        copy = options.out / licence
+        if not copy.is_file() or copy.stat().st_size != original.stat().st_size:
+            write_atomically(copy, original.read_bytes())
+        needed.append(licence)
+    return list(dict.fromkeys(needed))
+
+
+def prune_web_fonts(options: Options) -> None:
+    """Font files no web page in the output folder links to any more (older subsets,
+    the whole fonts of earlier versions) go."""
+    folder = options.out / FONTS_FOLDER
+    if not folder.is_dir():
+        return
+    pages = " ".join(p.read_text(encoding="utf-8") for p in options.out.glob("*.html"))
+    for path in folder.iterdir():
+        if path.suffix in (".woff2", ".ttf") and f"{FONTS_FOLDER}/{path.name}" not in pages:
+            path.unlink()
 
 
 def save_state(state: dict[str, dict], options: Options) -> None:

@@ -20,6 +20,7 @@ from factsheet.options import Options
 if TYPE_CHECKING:
     from factsheet.fit import Fitted
     from factsheet.pdf import Layout
+    from factsheet.render import Download, Sharing
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,18 @@ class TaskResult:
     # Problems of one output alone (index into Task.outputs): the print-shop PDF
     # can fail while the office PDF, thumbnail and web page stand.
     output_problems: dict[int, list[Problem]] = field(default_factory=dict)
+    # The web page's font files (path in the output folder -> bytes, or None when
+    # that very file is there already).
+    web_fonts: dict[str, bytes | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """One language rendered for print (WeasyPrint) and, when asked, for the web."""
+    """One language rendered for print (WeasyPrint) and, when asked, how to render
+    its web page once the PDFs it offers exist: `page(downloads, font_faces)`."""
 
     print_html: str
-    page_html: str | None
+    page: Callable[[list[Download], str], str] | None
     problems: list[Problem]
 
 
@@ -101,10 +106,38 @@ def render_language(sheet: Sheet, doc: Document, options: Options, web: bool) ->
         for lang in sheet.config.languages
         if lang != doc.lang and (not options.langs or lang in options.langs)
     ]
-    page = render_page(
-        sheet.config, doc, cites, localizer, screen_stylesheet(), others, draft=options.draft
-    )
+    style = screen_stylesheet()
+    sharing = page_sharing(sheet, doc.lang, options)
+
+    def page(downloads: list[Download], font_faces: str) -> str:
+        return render_page(
+            sheet.config, doc, cites, localizer, style, others, options.draft,
+            downloads=downloads, font_faces=font_faces, sharing=sharing,
+        )  # fmt: skip
+
     return Rendered(print_html, page, problems)
+
+
+def page_sharing(sheet: Sheet, lang: str, options: Options) -> Sharing:
+    """hreflang links between the languages (the reference language as x-default),
+    their locales, the thumbnail as the preview image, and the sheet's own address."""
+    from factsheet.i18n import babel_locale
+    from factsheet.render import Sharing
+
+    wanted = options.langs or sheet.config.languages
+    built = [other for other in sheet.config.languages if other in wanted]
+    alternates = [(other, f"{sheet.slug}.{other}.html") for other in built]
+    reference = sheet.config.languages[0]
+    if reference in built:
+        alternates.append(("x-default", f"{sheet.slug}.{reference}.html"))
+    locales = [sheet.config.locales.get(other) or babel_locale(other) for other in built]
+    own = sheet.config.locales.get(lang) or babel_locale(lang)
+    return Sharing(
+        alternates=tuple(alternates),
+        locales=tuple(locale for locale in locales if locale != own),
+        image=f"{sheet.slug}.{lang}.png" if options.thumbnails else "",
+        canonical=sheet.config.url if lang == reference else "",
+    )
 
 
 def language_name(lang: str) -> str:
@@ -126,6 +159,8 @@ def run_task(task: Task, options: Options) -> TaskResult:
             rendered.append(render_language(sheet, doc, options, web))
             problems += rendered[-1].problems
         if options.check_only:
+            for page in (r.page for r in rendered if r.page is not None):
+                page([], "")  # the web page's template runs too
             return TaskResult(task, problems)
         if task.combined:
             return print_combined(task, [r.print_html for r in rendered], options, problems)
@@ -184,6 +219,7 @@ def print_language(
     print-shop PDF (same settings), the thumbnail and the web page when asked."""
     from factsheet.fit import fit_layout
     from factsheet.pdf import lay_out, thumbnail
+    from factsheet.render import Download
 
     sheet = task.sheet
     paper = options.paper or sheet.config.paper
@@ -230,9 +266,30 @@ def print_language(
         files.append(data)
     if options.thumbnails:
         files.append(thumbnail(files[0]))
-    if rendered.page_html is not None:
-        files.append(rendered.page_html.encode("utf-8"))
-    return TaskResult(task, problems, files, (fitted.settings,), output_problems=own)
+    fonts: dict[str, bytes | None] = {}
+    if rendered.page is not None:
+        downloads = [Download(f"{task.name}.pdf", False, paper, layout.pages, len(files[0]))]
+        if options.print_shop and len(files) > 1 and not errors_only(own.get(1, [])):
+            downloads.append(Download(f"{task.name}.print.pdf", True, paper, layout.pages,
+                                      len(files[1])))  # fmt: skip
+        page, fonts = web_page(rendered.page, downloads, options)
+        files.append(page)
+    return TaskResult(
+        task, problems, files, (fitted.settings,), output_problems=own, web_fonts=fonts
+    )
+
+
+def web_page(
+    page: Callable[[list[Download], str], str], downloads: list[Download], options: Options
+) -> tuple[bytes, dict[str, bytes | None]]:
+    """The web page with its fonts cut to the characters it shows: the page, and
+    each font file it links to (None: already in the output folder)."""
+    from factsheet.webfonts import FONTS_FOLDER, font_faces, page_characters, web_fonts
+
+    chars = page_characters(page(downloads, ""))
+    fonts = web_fonts(chars, options.out / FONTS_FOLDER)
+    html = page(downloads, font_faces(fonts))
+    return html.encode("utf-8"), {f"{FONTS_FOLDER}/{font.name}": font.data for font in fonts}
 
 
 def note_problems(task: Task, layout: Layout, fitted: Fitted | None = None) -> list[Problem]:

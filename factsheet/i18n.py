@@ -12,6 +12,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from factsheet.errors import Pos, Problem
@@ -40,6 +41,14 @@ class Localizer:
 
     def date(self, day: datetime.date) -> str:
         return format_date(day, format="long", locale=self.locale)
+
+    def pages(self, count: int) -> str:
+        """ "2 pages", in the language."""
+        return self.translations.ngettext("%(num)d page", "%(num)d pages", count) % {"num": count}
+
+    def kilobytes(self, size: int) -> str:
+        """A file size as readers of the language write it: "54 KB", "1.234 KB"."""
+        return f"{format_decimal(max(1, round(size / 1024)), locale=self.locale)} KB"
 
 
 def babel_locale(lang: str) -> str:
@@ -71,11 +80,10 @@ def load_localizer(
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
     problems = [
-        Problem(
-            Pos(shown, message.lineno or 0, 1), f"string '{message.id}' has no {lang} translation"
-        )
+        Problem(Pos(shown, message.lineno or 0, 1), f"string '{msgid}' has no {lang} translation")
         for message in catalog
-        if message.id and (not message.string or message.fuzzy)
+        if message.id and (untranslated(message.string) or message.fuzzy)
+        for msgid in [message.id[0] if isinstance(message.id, tuple) else message.id]
     ]
     problems += [
         Problem(Pos(shown), f"string '{msgid}' is missing from the catalog")
@@ -86,6 +94,11 @@ def load_localizer(
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Localizer(lang, locale, Translations(compiled)), problems
+
+
+def untranslated(string: str | tuple[str, ...]) -> bool:
+    """An empty msgstr, or a plural message with any of its forms empty."""
+    return not string or (isinstance(string, tuple) and not all(string))
 
 
 def template_messages(locales_dir: Path) -> list[str]:

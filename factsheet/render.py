@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -12,7 +13,7 @@ from factsheet.cite import Citations
 from factsheet.i18n import N_, Localizer
 from factsheet.inline import MARKER
 from factsheet.model import Document, SheetConfig
-from factsheet.paths import STYLES_DIR, TEMPLATES_DIR, font_faces_css
+from factsheet.paths import STYLES_DIR, TEMPLATES_DIR
 
 PAGE_OF = N_("Page {page} of {pages}")
 
@@ -21,11 +22,49 @@ SCREEN_STYLESHEETS = ("type.css", "components.css", "screen.css")
 
 
 def screen_stylesheet(styles_dir: Path = STYLES_DIR) -> str:
-    """The web page's CSS, inlined: fonts from fonts/ beside the page, then the
-    print styles' colors, type and components, then the screen overrides."""
-    parts = [font_faces_css("fonts")]
-    parts += [(styles_dir / name).read_text(encoding="utf-8") for name in SCREEN_STYLESHEETS]
-    return "\n".join(parts)
+    """The web page's CSS, inlined: the print styles' colors, type and components,
+    then the screen overrides (its fonts come from webfonts.py)."""
+    return "\n".join((styles_dir / name).read_text(encoding="utf-8") for name in SCREEN_STYLESHEETS)
+
+
+PAPER_NAMES = {"letter": N_("Letter"), "a4": N_("A4")}
+# A small square in the brand's color: every page has an icon, so no request fails.
+ICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+    "%3Crect width='16' height='16' rx='3' fill='%230d4d6b'/%3E%3C/svg%3E"
+)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A PDF the web page offers, as the build wrote it."""
+
+    href: str
+    print_shop: bool
+    paper: str
+    pages: int
+    size: int  # bytes
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """What the web page tells search engines and link previews about itself."""
+
+    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, href), x-default included
+    locales: tuple[str, ...] = ()  # the other languages' locales, for og:locale:alternate
+    image: str = ""  # the page-1 thumbnail, when built
+    canonical: str = ""
+
+
+def download_links(downloads: list[Download], localizer: Localizer) -> list[dict[str, str]]:
+    """ "Download the PDF · Letter · 2 pages · 54 KB", in the page's language."""
+    links = []
+    for download in downloads:
+        what = N_("Print-shop PDF") if download.print_shop else N_("Download the PDF")
+        parts = [localizer.gettext(what), localizer.gettext(PAPER_NAMES[download.paper]),
+                 localizer.pages(download.pages), localizer.kilobytes(download.size)]  # fmt: skip
+        links.append({"href": download.href, "label": " · ".join(parts)})
+    return links
 
 
 # Calls in a row, the spaces before them and the punctuation after them.
@@ -155,20 +194,34 @@ def render_page(
     languages: list[dict[str, str]],
     draft: bool = False,
     templates_dir: Path = TEMPLATES_DIR,
+    downloads: list[Download] | None = None,
+    font_faces: str = "",
+    sharing: Sharing | None = None,
 ) -> str:
     """The standalone web page: styles inlined, notes as a linked list at the end,
-    and `languages` (lang, name, href) linking the other versions."""
+    `languages` (lang, name, href) linking the other versions, its PDFs offered,
+    and what a link preview shows."""
     notes = [
         {"number": n, "id": f"{doc.lang}-note-{n}", "call_id": f"{doc.lang}-call-{n}",
          "html": Markup(text)}
         for n, text in sorted(cites.notes.items())
         if n not in cites.in_text
     ]  # fmt: skip
+    sharing = sharing or Sharing()
+    description = Markup(doc.subtitle or doc.summary).striptags()
     template = environment(localizer, templates_dir).get_template("page.html")
     return template.render(
         **content_context(config, doc, cites, localizer, screen=True),
-        style=Markup(style),
+        style=Markup(font_faces + "\n" + style),
         languages=languages,
         notes=notes,
         draft=draft,
+        downloads=download_links(downloads or [], localizer),
+        description=description,
+        icon=ICON,
+        alternates=sharing.alternates,
+        og_locale=localizer.locale,
+        og_alternates=sharing.locales,
+        og_image=sharing.image,
+        canonical=sharing.canonical,
     )

@@ -2,6 +2,7 @@
 
 import shutil
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import axe_playwright_python
 import pytest
@@ -95,9 +96,6 @@ def test_page_carries_its_citations_and_sources(pages):
     assert 'Hughes y Stevens, «<span lang="en">What Can We Learn</span>».' in text
     assert "<h2>Fuentes</h2>" in text
     assert "<h2>Notas</h2>" in text
-    assert 'href="fonts/source-serif-4.ttf"' not in text  # fonts come through CSS, not links
-    assert 'url("fonts/source-serif-4.ttf")' in text
-    assert (pages / "fonts" / "source-serif-4.ttf").is_file()
 
 
 AXE = (
@@ -124,3 +122,50 @@ def test_note_calls_are_targets_of_24_px(browser, pages):
         " const r = a.getBoundingClientRect(); return [r.width, r.height]; })"
     )
     assert sizes and all(w >= 24 and h >= 24 for w, h in sizes), sizes
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_page_is_light_and_its_fonts_are_cut_to_it(browser, pages, lang):
+    """Under 200 KiB with everything it loads; the type is still Source Serif and Sans."""
+    page, errors = open_page(browser, pages / f"decriminalization.{lang}.html", 375)
+    loaded = page.evaluate(
+        "performance.getEntriesByType('resource').map(r => r.name).concat([location.href])"
+    )
+    files = [Path(unquote(urlparse(url).path)) for url in loaded]
+    assert len(files) >= 4 and all(f.is_file() for f in files), files  # the page and its fonts
+    assert sum(f.stat().st_size for f in files) <= 200 * 1024
+    assert errors == []
+    faces = page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family + ' ' + f.style)"
+    )
+    assert {"Source Serif 4 normal", "Source Serif 4 italic", "Source Sans 3 normal"} <= {
+        face.replace('"', "") for face in faces
+    }
+    text = (pages / f"decriminalization.{lang}.html").read_text(encoding="utf-8")
+    assert "font-display: swap" in text and ".woff2" in text and ".ttf" not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_page_offers_its_pdf_and_tells_link_previews_about_itself(browser, pages, lang):
+    page, _ = open_page(browser, pages / f"decriminalization.{lang}.html", 1000)
+    links = page.locator(".downloads a")
+    words = {
+        "en": "Download the PDF · Letter · 2 pages · ",
+        "es": "Descargar el PDF · Carta · 2 páginas · ",
+    }
+    assert links.first.inner_text().startswith(words[lang])
+    for href in links.evaluate_all("links => links.map(a => a.href)"):
+        assert Path(unquote(urlparse(href).path)).is_file(), href
+    head = page.evaluate(
+        "Object.fromEntries([...document.querySelectorAll('link[hreflang]')]"
+        ".map(l => [l.hreflang, l.getAttribute('href')]))"
+    )
+    assert head == {"en": "decriminalization.en.html", "es": "decriminalization.es.html",
+                    "x-default": "decriminalization.en.html"}  # fmt: skip
+    og = page.evaluate(
+        "Object.fromEntries([...document.querySelectorAll('meta[property^=\"og:\"]')]"
+        ".map(m => [m.getAttribute('property'), m.content]))"
+    )
+    assert og["og:locale"] == {"en": "en_US", "es": "es_US"}[lang]
+    assert og["og:title"] == page.locator("h1").inner_text()
+    assert page.locator("link[rel=icon]").count() == 1
