@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: all pdf check test lint i18n clean
+.PHONY: all pdf check test lint i18n clean bench-web
 
 all: pdf
 
@@ -28,6 +28,12 @@ test: lint
 	sh scripts/test-deps.sh
 	$(PY) -m pytest
 
+# Lighthouse on the sample's web pages (npm, into bench/node_modules).
+bench-web: $(READY)
+	sh scripts/test-deps.sh
+	npm install --prefix bench --silent --no-audit --no-fund
+	$(PY) bench/lighthouse.py
+
 # Extract interface strings into the template and merge them into every catalog.
 i18n: $(READY)
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output \
@@ -35,4 +41,4 @@ i18n: $(READY)
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --no-wrap --no-fuzzy-matching
 
 clean:
-	rm -rf output $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf output $(VENV) *.egg-info .pytest_cache .ruff_cache bench/node_modules

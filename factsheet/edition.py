@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,24 +119,38 @@ def render_language(sheet: Sheet, doc: Document, options: Options, web: bool) ->
 
 
 def page_sharing(sheet: Sheet, lang: str, options: Options) -> Sharing:
-    """hreflang links between the languages (the reference language as x-default),
-    their locales, the thumbnail as the preview image, and the sheet's own address."""
+    """What the page tells search engines and link previews about itself.
+
+    Search engines take only absolute addresses for hreflang and canonical links,
+    and link previews for images: so with the sheet's `url:` (where its web pages
+    are published, side by side) the page links its languages (the reference
+    language as x-default), itself as canonical and its thumbnail; without it,
+    only the locales."""
+    from urllib.parse import urljoin
+
     from factsheet.i18n import babel_locale
     from factsheet.render import Sharing
 
     wanted = options.langs or sheet.config.languages
     built = [other for other in sheet.config.languages if other in wanted]
-    alternates = [(other, f"{sheet.slug}.{other}.html") for other in built]
+    own = sheet.config.locales.get(lang) or babel_locale(lang)
+    locales = [sheet.config.locales.get(other) or babel_locale(other) for other in built]
+    sharing = Sharing(locales=tuple(locale for locale in locales if locale != own))
+    if not sheet.config.url:
+        return sharing
+
+    def address(name: str) -> str:
+        return urljoin(sheet.config.url, name)
+
+    alternates = [(other, address(f"{sheet.slug}.{other}.html")) for other in built]
     reference = sheet.config.languages[0]
     if reference in built:
-        alternates.append(("x-default", f"{sheet.slug}.{reference}.html"))
-    locales = [sheet.config.locales.get(other) or babel_locale(other) for other in built]
-    own = sheet.config.locales.get(lang) or babel_locale(lang)
-    return Sharing(
+        alternates.append(("x-default", address(f"{sheet.slug}.{reference}.html")))
+    return replace(
+        sharing,
         alternates=tuple(alternates),
-        locales=tuple(locale for locale in locales if locale != own),
-        image=f"{sheet.slug}.{lang}.png" if options.thumbnails else "",
-        canonical=sheet.config.url if lang == reference else "",
+        image=address(f"{sheet.slug}.{lang}.png") if options.thumbnails else "",
+        canonical=address(f"{sheet.slug}.{lang}.html"),
     )
 
 
