@@ -177,3 +177,18 @@ def test_with_a_url_the_languages_link_each_other_by_address(minimal, tmp_path, 
         assert f'<link rel="alternate" hreflang="{hreflang}" href="{base}.{lang}.html">' in text
     assert f'<link rel="canonical" href="{base}.es.html">' in text
     assert f'<meta property="og:image" content="{base}.es.png">' in text
+
+
+def test_font_subsets_are_reused_while_the_characters_stay_the_same(minimal, tmp_path, run_cli):
+    assert run_cli(minimal, "--out", tmp_path, "--html").code == 0
+    fonts = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "fonts").glob("*.woff2")}
+    assert len(fonts) == 8  # four faces for each language's page
+    assert run_cli(minimal, "--out", tmp_path, "--html", "--force").code == 0
+    again = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "fonts").glob("*.woff2")}
+    assert again == fonts, "unchanged characters: the same files, not written again"
+    # A character the pages did not have makes a new subset; the old one goes.
+    path = minimal / "en.yaml"
+    path.write_text(path.read_text().replace("A short lede", "A short lede (¼)"))
+    assert run_cli(minimal, "--out", tmp_path, "--html").code == 0
+    changed = {p.name for p in (tmp_path / "fonts").glob("*.woff2")}
+    assert len(changed) == 8 and changed != set(fonts)
