@@ -197,7 +197,7 @@ def keep_sheet(
         path = write_press_kit(sheet, written, fonts, options)
         report.written.append(path)
         written.append(path.name)
-    built[sheet.slug] = written
+    built[sheet.slug] = written + fonts  # a font gone missing makes the sheet stale too
 
 
 def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:

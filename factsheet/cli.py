@@ -29,8 +29,7 @@ COMMANDS = f"""commands:
 def parse_args(argv: list[str]) -> tuple[Options, bool]:
     parser = argparse.ArgumentParser(
         prog="make_pdf.py",
-        usage="python3 make_pdf.py [SHEET_DIR ...] [options]\n"
-        "       python3 make_pdf.py {new,reviewed} ...",
+        usage=f"{RUN} [SHEET_DIR ...] [options]\n       {RUN} {{new,reviewed}} ...",
         description="Build cited fact sheets into PDFs, one per language.",
         epilog=COMMANDS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
