@@ -10,6 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
+import page
+import pikepdf
 import pypdf
 import pytest
 
@@ -17,6 +19,7 @@ from factsheet.build import build
 from factsheet.options import Options
 
 from .conftest import SAMPLE, note_pages
+from .test_accessibility import elements
 
 LANGS = ("en", "es")
 PROSE = re.compile(r"^ {6}[^\s\-\d>].{39,}$")  # a body line of plain prose
@@ -118,6 +121,13 @@ def test_every_note_stays_with_its_call(tmp_path, paper, name, lang, edit, pick)
         assert sorted(places) == sorted(notes), "a note without its call, or a call without note"
         for note_id, (call, note) in places.items():
             assert call == note, f"{built} {note_id}: called on page {call}, printed on {note}"
+        # Wherever the pages break, the mended tags hold: PDF/UA-1, every note a Note.
+        path = out / f"decriminalization.{built}.pdf"
+        report = page.validate_pdf(path, profile="ua1")
+        assert [f.message for f in report.failures] == []
+        with pikepdf.open(path) as pdf:
+            tagged = [e for e in elements(pdf.Root.StructTreeRoot) if e.S == "/Note"]
+            assert len(tagged) == len(notes)
 
 
 def lengthen(text: str, ratio: float) -> str:
@@ -142,8 +152,8 @@ def serif_sizes(reader: pypdf.PdfReader) -> set[float]:
             scale = (tm[0] * cm[0] + tm[1] * cm[2]) if cm else tm[0]
             sizes.add(round(abs(size * scale), 2))
 
-    for page in reader.pages:
-        page.extract_text(visitor_text=visit)
+    for pdf_page in reader.pages:
+        pdf_page.extract_text(visitor_text=visit)
     return sizes
 
 
