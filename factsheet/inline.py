@@ -249,6 +249,7 @@ class Converter:
         if MARK_OPEN in text.value or MARK_CLOSE in text.value:
             self.env["problems"].append(Problem(text.pos, "text contains reserved characters"))
             return ""
+        self.env["problems"] += unclosed_markup(text)
 
         def find(raw: str) -> Pos:
             """Where `raw` first occurs in the text, for checks made after parsing."""
@@ -259,6 +260,46 @@ class Converter:
         self.env["find"] = find
         render = self.md.renderInline if inline else self.md.render
         return render(text.value, self.env).strip()
+
+
+# Markup a writer opens and forgets to close: (what opens it, what closes it, words).
+OPENERS = (
+    (re.compile(r"\[@"), "]", "citation '{0}…' is not closed: add ']' after its key"),
+    (re.compile(r"\^\["), "]", "note '{0}…' is not closed: add ']' at its end"),
+    (re.compile(r"\]\("), ")", "link '{0}…' is not closed: add ')' after its address"),
+)
+
+
+def unclosed_markup(text: Text) -> list[Problem]:
+    """Citations, notes, links and bold text opened and not closed within their
+    paragraph, each at the place it opens: Markdown would print them as they are,
+    and the checks after would only see a citation or a number gone missing."""
+    problems = []
+    for paragraph in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text.value):
+        chunk, start = paragraph[0], paragraph.start()
+        for opener, closer, message in OPENERS:
+            for found in opener.finditer(chunk):
+                depth, index = 0, found.end()
+                while index < len(chunk):  # brackets may nest: ^[see [this](url)]
+                    char = chunk[index]
+                    if char in "[(":
+                        depth += 1
+                    elif char == closer and depth == 0:
+                        break
+                    elif char in "])":
+                        depth -= 1
+                    index += 1
+                if index >= len(chunk):
+                    # A link opens at its '[', before the '](' that was found.
+                    first = chunk.rfind("[", 0, found.start()) if closer == ")" else found.start()
+                    first = max(first, 0)
+                    shown = " ".join(chunk[first : first + 24].split())
+                    problems.append(Problem(text.pos_at(start + first), message.format(shown)))
+        bold = [m.start() for m in re.finditer(r"\*\*", chunk)]
+        if len(bold) % 2:
+            where = text.pos_at(start + bold[-1])
+            problems.append(Problem(where, "'**' opens bold text that is not closed: add '**'"))
+    return problems
 
 
 def inline_content(content: Content) -> Document:

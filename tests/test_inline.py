@@ -124,3 +124,35 @@ def test_long_lists_without_notes_may_go_in_two_columns():
     cited = items + "- item with a note.[@a]\n"
     assert "long" not in inline_content(content(cited)).sections[0].body
     assert "long" not in inline_content(content("- one\n- two\n")).sections[0].body
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # The body starts at x.yaml line 8, column 7 (a block scalar indented 6).
+        ("Countries [@hughes2010, p. 3 and more.\n\nNext [@a].",
+         "x.yaml:8:17: citation '[@hughes2010, p. 3 and m…' is not closed: add ']' after its key"),
+        ("A fact.^[An aside\nthat runs on.",
+         "x.yaml:8:14: note '^[An aside that runs on.…' is not closed: add ']' at its end"),
+        ("See [the site](https://example.org and more.",
+         "x.yaml:8:11: link '[the site](https://examp…' is not closed: add ')' after its address"),
+        ("Some **strong words.",
+         "x.yaml:8:12: '**' opens bold text that is not closed: add '**'"),
+    ],
+)  # fmt: skip
+def test_markup_left_open_is_named_where_it_opens(body, expected):
+    with pytest.raises(FactsheetError) as caught:
+        inline_content(content(body))
+    assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A note ^[with [a link](https://example.org) in it] and **bold** [@a; @b].",
+        "A link to [a page](https://en.wikipedia.org/wiki/Harm_reduction_(disambiguation)).",
+        "A citation on two lines [see @a,\np. 4].",
+    ],
+)
+def test_markup_closed_as_it_should_be_passes(body):
+    inline_content(content(body))
