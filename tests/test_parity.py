@@ -200,3 +200,26 @@ def test_reviewed_refuses_the_reference_language_and_unknown_sections(minimal, r
     assert run_cli("reviewed", minimal, "es", "nope").error_lines == [
         f"{minimal}/es.yaml:1:1: no section 'nope' in both languages"
     ]
+
+
+SPELLED = [
+    # (English, Spanish, agree?): small and round numbers may be written in words.
+    ("25 countries", "veinticinco países", True),
+    ("21 countries", "veintiún países", True),
+    ("100 towns", "cien pueblos", True),
+    ("1,000 people", "mil personas", True),
+    ("1,000,000 people", "un millón de personas", True),
+    ("25 countries", "veintiséis países", False),  # another number
+    ("2,300 people", "dos mil trescientas personas", False),  # not round: in digits
+]
+
+
+@pytest.mark.parametrize(("english", "spanish", "agree"), SPELLED)
+def test_a_translation_may_spell_out_small_and_round_numbers(minimal, english, spanish, agree):
+    mutate(minimal / "en.yaml", "in 2019.", f"in 2019, {english}.")
+    mutate(minimal / "es.yaml", "en 2019.", f"en 2019, {spanish}.")
+    problems = [p for p in document_problems(minimal) if "warning:" not in p]
+    if agree:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and "does not have the number" in problems[0], problems
