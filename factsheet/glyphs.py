@@ -57,17 +57,21 @@ def glyph_message(char: str, fonts: list[str]) -> str:
     return f"{shown} {where}, so it would print in a system font: {fix}"
 
 
-def text_problems(text: Text | None, families: tuple[str, ...]) -> Iterator[Problem]:
-    """Each character the fonts lack, once per text, at its first place."""
-    if text is None:
-        return
+def missing(value: str, families: tuple[str, ...]) -> Iterator[tuple[int, str, list[str]]]:
+    """Each character of `value` that a font of `families` lacks, once, at its first
+    place: (index, character, the fonts that lack it)."""
     seen: set[str] = set()
-    for index, char in enumerate(text.value):
+    for index, char in enumerate(value):
         if char in seen or not printable(char):
             continue
         seen.add(char)
-        fonts = lacking(char, families)
-        if fonts:
+        if fonts := lacking(char, families):
+            yield index, char, fonts
+
+
+def text_problems(text: Text | None, families: tuple[str, ...]) -> Iterator[Problem]:
+    if text is not None:
+        for index, char, fonts in missing(text.value, families):
             yield Problem(text.pos_at(index), glyph_message(char, fonts))
 
 
@@ -82,18 +86,12 @@ def content_glyphs(content: Content) -> list[Problem]:
 
 def source_glyphs(sources: list[Source]) -> list[Problem]:
     """Characters of sources.yaml (printed in the sans notes and source list)."""
-    problems = []
-    for source in sources:
-        for key, value in source.csl.items():
-            seen: set[str] = set()
-            for char in "".join(strings_in(value)):
-                if char in seen or not printable(char):
-                    continue
-                seen.add(char)
-                if fonts := lacking(char, DISPLAY):
-                    where = source.positions.get(key, source.pos)
-                    problems.append(Problem(where, glyph_message(char, fonts)))
-    return problems
+    return [
+        Problem(source.positions.get(key, source.pos), glyph_message(char, fonts))
+        for source in sources
+        for key, value in source.csl.items()
+        for _, char, fonts in missing("".join(strings_in(value)), DISPLAY)
+    ]
 
 
 def strings_in(value: object) -> Iterator[str]:
@@ -109,8 +107,7 @@ def strings_in(value: object) -> Iterator[str]:
 
 def unprintable(text: str) -> list[str]:
     """The characters of laid-out text that some embedded font lacks, in order."""
-    found = dict.fromkeys(c for c in text if printable(c) and lacking(c, BODY))
-    return list(found)
+    return [char for _, char, _ in missing(text, BODY)]
 
 
 def find_char(char: str, paths: list[Path]) -> Pos | None:
