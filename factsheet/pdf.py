@@ -112,7 +112,12 @@ class Layout:
     document: weasyprint.Document
     print_shop: bool
     where: Pos  # what problems found when writing it are reported against
-    tags: list[DocumentTags] = field(default_factory=list)  # for mending the structure tree
+    # For mending the structure tree once written (see document_tags): each document's
+    # parsed HTML, pages, and what each page continues from the one before.
+    roots: list[Element] = field(default_factory=list)
+    page_counts: list[int] = field(default_factory=list)
+    continued: list[dict[int, tuple[str, ...]]] = field(default_factory=list)
+    mark_after: int = 0
 
     @property
     def misplaced(self) -> list[NotePlace]:
@@ -236,29 +241,6 @@ def lay_out(
         if not any(url in message for url in fetcher.refused)  # said once, above
     ]
     notes, lines, continued = read_flow(documents, orders)
-    tags, first = [], 0
-    for root, laid, runs_on in zip(roots, documents, continued, strict=True):
-        body = root.find("body")
-        label = body.get("data-note-label", "Note") if body is not None else "Note"
-        titles = {a.get("href"): a.get("title") for a in root.iter("a") if a.get("title")}
-        note_spans, text_spans = span_languages(root)
-        tags.append(
-            DocumentTags(
-                lang=root.get("lang", ""),
-                first_page=first,
-                pages=len(laid.pages),
-                note_label=label,
-                link_titles=titles,
-                note_span_langs=note_spans,
-                text_span_langs=text_spans,
-                kicker=text_of_class(root, "kicker"),
-                sources_heading=text_of_class(root, "sources", "h2"),
-                boxes_before_dates=1 if mark_after and len(laid.pages) > mark_after else 0,
-                draft=root.find(".//*[@class='draft-mark']") is not None,
-                continued=runs_on,
-            )
-        )
-        first += len(laid.pages)
     return Layout(
         pages=len(document.pages),
         notes=notes,
@@ -268,8 +250,41 @@ def lay_out(
         document=document,
         print_shop=print_shop,
         where=where,
-        tags=tags,
+        roots=roots,
+        page_counts=[len(laid.pages) for laid in documents],
+        continued=continued,
+        mark_after=mark_after,
     )
+
+
+def document_tags(layout: Layout) -> list[DocumentTags]:
+    """What tags.py needs to know of each laid-out document that the PDF does not
+    say; read from the HTML only for the layout that is written, not every try."""
+    tags, first = [], 0
+    for root, pages, runs_on in zip(layout.roots, layout.page_counts, layout.continued,
+                                    strict=True):  # fmt: skip
+        body = root.find("body")
+        label = body.get("data-note-label", "Note") if body is not None else "Note"
+        titles = {a.get("href"): a.get("title") for a in root.iter("a") if a.get("title")}
+        note_spans, text_spans = span_languages(root)
+        tags.append(
+            DocumentTags(
+                lang=root.get("lang", ""),
+                first_page=first,
+                pages=pages,
+                note_label=label,
+                link_titles=titles,
+                note_span_langs=note_spans,
+                text_span_langs=text_spans,
+                kicker=text_of_class(root, "kicker"),
+                sources_heading=text_of_class(root, "sources", "h2"),
+                boxes_before_dates=1 if layout.mark_after and pages > layout.mark_after else 0,
+                draft=root.find(".//*[@class='draft-mark']") is not None,
+                continued=runs_on,
+            )
+        )
+        first += pages
+    return tags
 
 
 UNTAGGED = {"qr", "draft-mark", "over-budget"}  # in the margins, or not part of the text
@@ -317,7 +332,7 @@ def write_layout(layout: Layout, updated: datetime.date) -> tuple[bytes, list[Pr
     if foreign:
         message = f"{MISSING_GLYPH} and fell back to {', '.join(foreign)}"
         problems.append(Problem(layout.where, message))
-    data = mend_tags(data, layout.tags)
+    data = mend_tags(data, document_tags(layout))
     for message in messages:
         if ".notdef" in message:
             message = f"{MISSING_GLYPH} and no font has it ({message})"
