@@ -115,6 +115,11 @@ def tag(element: Dictionary) -> str:
     return str(element.get("/S", ""))
 
 
+def is_objr(kid: object) -> bool:
+    """A kid that stands for an annotation (a link's), not for content."""
+    return isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
+
+
 def is_element(kid: object) -> bool:
     return isinstance(kid, Dictionary) and kid.get("/S") is not None
 
@@ -168,7 +173,7 @@ class StructTree:
         for kid in moved:
             if is_element(kid):
                 kid.P = parent
-            elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
+            elif is_objr(kid):
                 self.parent_tree[int(kid.Obj.StructParent)] = parent
             elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
                 self.point_mcid(kid.Pg, int(kid.MCID), parent)
@@ -232,9 +237,7 @@ class StructTree:
         holder = self.parent_tree.pop(int(annotation.StructParent), None)
         if holder is None:
             return
-        rest = [k for k in kids(holder) if not (
-            isinstance(k, Dictionary) and k.get("/Type") == Name.OBJR
-            and k.Obj.objgen == annotation.objgen)]  # fmt: skip
+        rest = [k for k in kids(holder) if not (is_objr(k) and k.Obj.objgen == annotation.objgen)]
         if tag(holder) == "/NonStruct" and tag(holder.P) == "/Link":
             # The NonStruct only wrapped the empty annotation: its text joins the Link.
             link = holder.P
@@ -269,8 +272,6 @@ class StructTree:
                 self.append_paragraph(document, page.obj, dates, entries)
             lang = next((d.lang for d in documents if d.has_page(index)), "")
             self.mark_artifacts(page, set(orphans), lang)
-            for mcid in orphans:
-                entries[mcid] = None
 
     def append_paragraph(
         self, document: DocumentTags, page: Dictionary, mcid: int, entries: Array
@@ -302,14 +303,13 @@ class StructTree:
             for index, mcids in by_page.items():
                 page = self.pdf.pages[index]
                 self.mark_artifacts(page, mcids, "", Dictionary(Type=Name.Layout))
-                entries = self.parent_tree.get(int(page.obj.StructParents))
-                for mcid in mcids:
-                    entries[mcid] = None
             self.remove(element)
 
     def mark_artifacts(
         self, page: pikepdf.Page, mcids: set[int], lang: str, kind: Dictionary | None = None
     ) -> None:
+        """Marked content made artifacts (a running footer by default): in the page's
+        content, and no element owns it in the parent tree any more."""
         operations = []
         for operands, operator in pikepdf.parse_content_stream(page):
             properties = operands[1] if len(operands) == 2 else None
@@ -323,6 +323,9 @@ class StructTree:
                 operands = [Name.Artifact, properties]
             operations.append(pikepdf.ContentStreamInstruction(operands, operator))
         page.obj.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(operations))
+        entries = self.parent_tree[int(page.obj.StructParents)]
+        for mcid in mcids:
+            entries[mcid] = None
 
     def place_notes(self, document: DocumentTags) -> None:
         """Each footnote a Note with its label, right after the paragraph that calls it."""
@@ -431,8 +434,7 @@ class StructTree:
         first.QuadPoints = Array(quads)
         holder = self.parent_tree[int(first.StructParent)]
         other = self.parent_tree.pop(int(second.StructParent))
-        rest = [k for k in kids(other) if not (isinstance(k, Dictionary)
-                and k.get("/Type") == Name.OBJR)]  # fmt: skip
+        rest = [k for k in kids(other) if not is_objr(k)]
         self.set_kids(holder, kids(holder) + self.adopt(holder, rest, other.get("/Pg")))
         self.remove(other)
 
