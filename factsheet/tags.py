@@ -152,6 +152,10 @@ class StructTree:
         page = element.get("/Pg")
         return None if page is None else self.pages.get(page.objgen)
 
+    def top_level(self, document: DocumentTags) -> list[Dictionary]:
+        """The Document's elements that start on `document`'s pages, in order."""
+        return [e for e in kids(self.document) if is_element(e) and self.belongs(e, document)]
+
     def belongs(self, element: Dictionary, document: DocumentTags) -> bool:
         """Whether an element starts on one of `document`'s pages."""
         page = self.first_page_of(element)
@@ -279,21 +283,19 @@ class StructTree:
         paragraph = self.pdf.make_indirect(
             Dictionary(Type=Name.StructElem, S=Name.P, P=self.document, Pg=page, K=mcid)
         )
-        top = kids(self.document)
-        last = max(
-            (i for i, e in enumerate(top) if is_element(e)
-             and self.belongs(e, document)),
-            default=len(top) - 1,
-        )  # fmt: skip
-        self.set_kids(self.document, [*top[: last + 1], paragraph, *top[last + 1 :]])
+        own = self.top_level(document)
+        if own:
+            self.insert_after(own[-1], paragraph)
+        else:
+            self.set_kids(self.document, [*kids(self.document), paragraph])
         entries[mcid] = paragraph
 
     def draft_marks_to_artifacts(self, document: DocumentTags) -> None:
         """The DRAFT mark, drawn on every page, is tagged as text at the head of each
         page: a layout artifact instead, not read out before every page's text."""
-        for element in [e for e in kids(self.document) if is_element(e)]:
+        for element in self.top_level(document):
             inner = self.walk(element)
-            if not (tag(element) == "/Div" and self.belongs(element, document) and inner
+            if not (tag(element) == "/Div" and inner
                     and all(tag(e) in ("/Div", "/Span") for e in inner)):  # fmt: skip
                 continue
             by_page: dict[int, set[int]] = {}
@@ -330,9 +332,8 @@ class StructTree:
     def place_notes(self, document: DocumentTags) -> None:
         """Each footnote a Note with its label, right after the paragraph that calls it."""
         containers = [
-            element for element in kids(self.document)
-            if is_element(element) and tag(element) == "/NonStruct"
-            and self.belongs(element, document)
+            element for element in self.top_level(document)
+            if tag(element) == "/NonStruct"
             and kids(element) and all(is_footnote(k) for k in kids(element))
         ]  # fmt: skip
         notes = [note for container in containers for note in kids(container)]
@@ -486,11 +487,9 @@ class StructTree:
         Span of its own); spans inside notes (in note order, as placed) and the
         others (in reading order) are matched to the document's HTML spans. If
         the counts differ, nothing is guessed."""
-        top = [e for e in kids(self.document) if is_element(e)
-               and self.belongs(e, document)]  # fmt: skip
         in_notes: list[Dictionary] = []
         elsewhere: list[Dictionary] = []
-        for element in top:
+        for element in self.top_level(document):
             self.collect_spans(element, in_notes, elsewhere, inside_note=False)
         for spans, langs in ((in_notes, document.note_span_langs),
                              (elsewhere, document.text_span_langs)):  # fmt: skip
@@ -542,7 +541,7 @@ class StructTree:
     def give_words_as_written(self, document: DocumentTags) -> None:
         """ActualText for words the styles set in capitals ("FACT SHEET"): a screen
         reader says "Fact sheet", not F-A-C-T, and a copy gets the words as written."""
-        top = [e for e in kids(self.document) if is_element(e) and self.belongs(e, document)]
+        top = self.top_level(document)
         band = next((e for e in top if tag(e) == "/NonStruct"), None)
         first = next((k for k in kids(band) if is_element(k)), None) if band else None
         if document.kicker and first is not None and tag(first) == "/P":
@@ -560,9 +559,8 @@ class StructTree:
                 break
 
     def set_language(self, document: DocumentTags) -> None:
-        for element in kids(self.document):
-            if is_element(element) and self.belongs(element, document):
-                element.Lang = pikepdf.String(document.lang)
+        for element in self.top_level(document):
+            element.Lang = pikepdf.String(document.lang)
 
 
 def same(a: object, b: object) -> bool:
