@@ -20,8 +20,14 @@ RUN = "python3 make_pdf.py"  # how the README, hints and messages say to run it
 COMMANDS = f"""commands:
   {RUN} new SLUG [--sheets DIR]
       start a new sheet from commented examples that build as they are
-  {RUN} reviewed SHEET_DIR LANG [SECTION ...]
+  {RUN} changes SHEET_DIR LANG [SECTION ...]
+      show what the reference text changed since a translation was reviewed
+  {RUN} reviewed SHEET_DIR LANG (SECTION ... | --all) [--by NAME]
       record that a translation was reviewed against the reference language
+  {RUN} export SHEET_DIR LANG --format {{po,xliff}} --out FILE
+      write a translation for a CAT tool (Poedit, Weblate, memoQ, Trados, OmegaT)
+  {RUN} import SHEET_DIR LANG FILE
+      read it back into LANG.yaml, when the whole translation passes the checks
 
 '{RUN} COMMAND --help' tells more of each."""
 
@@ -29,7 +35,7 @@ COMMANDS = f"""commands:
 def parse_args(argv: list[str]) -> tuple[Options, bool]:
     parser = argparse.ArgumentParser(
         prog="make_pdf.py",
-        usage=f"{RUN} [SHEET_DIR ...] [options]\n       {RUN} {{new,reviewed}} ...",
+        usage=f"{RUN} [SHEET_DIR ...] [options]\n       {RUN} COMMAND ...",
         description="Build cited fact sheets into PDFs, one per language.",
         epilog=COMMANDS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -107,10 +113,9 @@ def main(
     err = err or sys.stderr
     argv = sys.argv[1:] if argv is None else argv
     try:
-        if argv[:1] == ["reviewed"]:
-            return reviewed_main(argv[1:], out)
-        if argv[:1] == ["new"]:
-            return new_main(argv[1:], out)
+        command = SUBCOMMANDS.get(argv[0]) if argv else None
+        if command is not None:
+            return command(argv[1:], out)
         return build_main(argv, out, err)
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return 0 if exc.code in (0, None) else USAGE_ERROR
@@ -220,18 +225,109 @@ def new_main(argv: list[str], out: TextIO) -> int:
 
 
 def reviewed_main(argv: list[str], out: TextIO) -> int:
-    """`make_pdf.py reviewed SHEET_DIR LANG [SECTION ...]`: record a translator's review."""
+    """`make_pdf.py reviewed SHEET_DIR LANG SECTION ...`: record a translator's review."""
     parser = argparse.ArgumentParser(
         prog=f"{RUN} reviewed",
-        description="Mark translated sections as reviewed against the reference language.",
+        description="Mark translated sections as reviewed against the reference language. "
+        "A section that still fails the checks is not marked.",
     )
     parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
     parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
-    parser.add_argument("sections", nargs="*", metavar="SECTION", help="section ids (default: all)")
+    parser.add_argument("sections", nargs="*", metavar="SECTION", help="section ids")
+    parser.add_argument("--all", action="store_true", help="every section of the translation")
+    parser.add_argument("--by", default=None, help="who reviewed (default: the git user's name)")
+    args = parser.parse_args(argv)
+    if bool(args.sections) == args.all:
+        parser.error("name the sections you reviewed, or give --all")
+    from factsheet.exchange import review_sections
+    from factsheet.load import load_sheet
+    from factsheet.review import reviewer_name
+
+    sheet = load_sheet(args.sheet)
+    lang = args.lang.lower()
+    by = reviewer_name(sheet.root) if args.by is None else args.by.strip()
+    marked, refused = review_sections(sheet, lang, args.sections, by)
+    if marked:
+        print(f"marked reviewed in {lang}: {', '.join(marked)}", file=out)
+    if refused:
+        raise FactsheetError(refused)
+    return 0
+
+
+def changes_main(argv: list[str], out: TextIO) -> int:
+    """`make_pdf.py changes SHEET_DIR LANG [SECTION ...]`: what to review, as a diff."""
+    parser = argparse.ArgumentParser(
+        prog=f"{RUN} changes",
+        description="Show, as a word diff, how the reference text changed since each "
+        "out-of-date section of a translation was reviewed ([-removed-] {+added+}).",
+    )
+    parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
+    parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
+    parser.add_argument(
+        "sections", nargs="*", metavar="SECTION", help="section ids (default: out of date)"
+    )
     args = parser.parse_args(argv)
     from factsheet.load import load_sheet
-    from factsheet.review import mark_reviewed
+    from factsheet.review import describe_changes
 
-    marked = mark_reviewed(load_sheet(args.sheet), args.lang.lower(), args.sections)
-    print(f"marked reviewed in {args.lang}: {', '.join(marked)}", file=out)
+    sheet = load_sheet(args.sheet)
+    for line in describe_changes(sheet, args.lang.lower(), args.sections):
+        print(line, file=out)
     return 0
+
+
+def export_main(argv: list[str], out: TextIO) -> int:
+    """`make_pdf.py export SHEET_DIR LANG --format po --out FILE`."""
+    parser = argparse.ArgumentParser(
+        prog=f"{RUN} export",
+        description="Write one translation unit per title, heading, paragraph and list "
+        "item, for Poedit, Weblate and other PO editors (po) or for memoQ, Trados and "
+        "OmegaT (xliff, version 1.2). Out-of-date units are marked for review with the "
+        "reference text as it was reviewed.",
+    )
+    parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
+    parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
+    parser.add_argument("--format", choices=["po", "xliff"], required=True)
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE")
+    args = parser.parse_args(argv)
+    from factsheet.exchange import export_translation
+    from factsheet.load import load_sheet
+
+    sheet = load_sheet(args.sheet)
+    text, counts = export_translation(sheet, args.lang.lower(), args.format)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}: {counts}", file=out)
+    return 0
+
+
+def import_main(argv: list[str], out: TextIO) -> int:
+    """`make_pdf.py import SHEET_DIR LANG FILE`: a PO or XLIFF file back into LANG.yaml."""
+    parser = argparse.ArgumentParser(
+        prog=f"{RUN} import",
+        description="Read a translated PO or XLIFF file back into LANG.yaml. Nothing is "
+        "written unless the whole translation passes the checks; sections whose units "
+        "are all translated and not marked for review are recorded as reviewed.",
+    )
+    parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
+    parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
+    parser.add_argument("file", type=Path, metavar="FILE", help="a .po or .xlf file")
+    parser.add_argument("--by", default=None, help="who reviewed (default: the git user's name)")
+    args = parser.parse_args(argv)
+    from factsheet.exchange import import_translation
+    from factsheet.load import load_sheet
+    from factsheet.review import reviewer_name
+
+    sheet = load_sheet(args.sheet)
+    by = reviewer_name(sheet.root) if args.by is None else args.by.strip()
+    for line in import_translation(sheet, args.lang.lower(), args.file, by):
+        print(line, file=out)
+    return 0
+
+
+SUBCOMMANDS: dict[str, Callable[[list[str], TextIO], int]] = {
+    "new": new_main,
+    "reviewed": reviewed_main,
+    "changes": changes_main,
+    "export": export_main,
+    "import": import_main,
+}

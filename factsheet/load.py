@@ -148,13 +148,14 @@ class Reader:
             self.error(node, f"'{key}' must be text")
             return None
         pos = self.pos(node)
+        extent = (pos, mark_pos(self.path, node.end_mark))
         if node.style in ("|", ">"):
             indent = self.block_indent(node)
             block = indent if node.style == "|" else None
-            return Text(node.value, pos, block)
+            return Text(node.value, pos, block, extent)
         if node.style in ("'", '"'):
             pos = Pos(pos.path, pos.line, pos.col + 1)
-        return Text(node.value, pos)
+        return Text(node.value, pos, extent=extent)
 
     def block_indent(self, node: Node) -> int:
         for line in self.lines[node.start_mark.line + 1 :]:

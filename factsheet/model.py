@@ -18,6 +18,9 @@ class Text:
     # For literal block scalars (`|`) content lines map one to one onto source
     # lines, starting below the indicator at this 0-based column.
     block_indent: int | None = None
+    # The whole scalar in the file, from its first character (a quote, `|`) to
+    # just past its last: where a new value is written over it (blocks.py).
+    extent: tuple[Pos, Pos] | None = None
 
     def pos_at(self, offset: int) -> Pos:
         """The source position of character `offset` of `value`."""
@@ -148,3 +151,26 @@ class LayoutSettings:
     level: int = 0
     breaks: frozenset[int] = frozenset()  # elements, by their index in document order
     properties: tuple[tuple[str, str], ...] = ()  # (--name, value), set after the styles
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One block to translate, as the exports write it (exchange.py)."""
+
+    key: str  # "overview/2": stable across exports
+    source: str  # the reference block's Markdown
+    target: str  # the translation's, "" when there is none yet
+    where: str  # the reference block's place: "en.yaml:17"
+    note: str  # what the translator should know: what it is, what it cites
+    review: bool  # the reference changed since review, or the translation was never reviewed
+    previous: str = ""  # the reference text as it was reviewed, when it changed
+
+
+@dataclass(frozen=True)
+class Imported:
+    """One unit read back from a translator's PO or XLIFF file."""
+
+    key: str
+    target: str
+    review: bool  # still marked fuzzy / for review
+    line: int  # where it is in that file

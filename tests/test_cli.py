@@ -205,7 +205,10 @@ def test_help_lists_the_commands(run_cli):
     run = run_cli("--help")
     assert run.code == 0
     assert "python3 make_pdf.py new SLUG [--sheets DIR]" in run.out
-    assert "python3 make_pdf.py reviewed SHEET_DIR LANG [SECTION ...]" in run.out
+    for command in ("new", "changes", "reviewed", "export", "import"):
+        assert f"python3 make_pdf.py {command} " in run.out
+    for command in ("changes", "reviewed", "export", "import"):
+        assert run_cli(command, "--help").code == 0
 
 
 def test_make_pdf_outside_its_environment_says_what_to_run(tmp_path):

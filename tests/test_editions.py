@@ -60,6 +60,7 @@ def test_new_sheet_builds_out_of_the_box(tmp_path, run_cli):
     folder = tmp_path / "overdose-prevention"
     assert sorted(p.name for p in folder.iterdir()) == [
         "en.yaml",
+        "es.reviewed.yaml",  # the English its translation was reviewed against
         "es.yaml",
         "sheet.yaml",
         "sources.yaml",

@@ -63,7 +63,7 @@ def test_a_third_language_needs_only_its_yaml_and_a_catalog(minimal, tmp_path, r
     (minimal / "pt.yaml").write_text(PT_YAML, encoding="utf-8")
     sheet_yaml = minimal / "sheet.yaml"
     sheet_yaml.write_text(sheet_yaml.read_text().replace("[en, es]", "[en, es, pt]"))
-    assert run_cli("reviewed", minimal, "pt").code == 0
+    assert run_cli("reviewed", minimal, "pt", "--all").code == 0
 
     report = build(Options(sheets=(minimal,), out=tmp_path / "out", jobs=1, locales_dir=locales))
     assert report.ok, [str(p) for p in report.problems]

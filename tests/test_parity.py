@@ -147,12 +147,13 @@ def test_a_changed_reference_section_is_stale_until_reviewed(minimal, run_cli):
     warnings = [p for p in document_problems(minimal) if "warning:" in p]
     assert warnings == [
         f"{minimal}/es.yaml:7:22: warning: section 'first' is out of date: en.yaml:6 changed "
-        f"since it was reviewed; once reviewed, run: python3 make_pdf.py reviewed {minimal} es first"
+        f"since it was reviewed; see what changed: python3 make_pdf.py changes {minimal} es first; "
+        f"once reviewed, run: python3 make_pdf.py reviewed {minimal} es first"
     ]
     assert run_cli(minimal, "--check").code == 0
     assert run_cli(minimal, "--check", "--strict").code == 1
 
-    run = run_cli("reviewed", minimal, "es", "first")
+    run = run_cli("reviewed", minimal, "es", "first", "--by", "Ana")
     assert run.code == 0, run.err
     assert run.out == "marked reviewed in es: first\n"
     assert document_problems(minimal) == []
@@ -188,13 +189,13 @@ def test_reviewed_adds_a_missing_record_under_the_id(minimal, run_cli):
     )
     warnings = document_problems(minimal)
     assert f"{minimal}/es.yaml:6:9: warning: section 'first' has no review record" in warnings[0]
-    assert run_cli("reviewed", minimal, "es").code == 0
+    assert run_cli("reviewed", minimal, "es", "--all").code == 0
     assert "  - id: first\n    translated-from: " in path.read_text()
     assert document_problems(minimal) == []
 
 
 def test_reviewed_refuses_the_reference_language_and_unknown_sections(minimal, run_cli):
-    assert run_cli("reviewed", minimal, "en").error_lines == [
+    assert run_cli("reviewed", minimal, "en", "--all").error_lines == [
         f"{minimal}/sheet.yaml:1:12: 'en' is not a translation of this sheet"
     ]
     assert run_cli("reviewed", minimal, "es", "nope").error_lines == [

@@ -1,0 +1,190 @@
+"""The translatable blocks of a language file, and writing new text back into it.
+
+A block is what a translator translates as one unit: the title, the subtitle,
+each heading, and each paragraph, list item and quoted paragraph of the
+summary, the section bodies and the credit. Each has a stable key
+(`overview/2`: the second block of section 'overview'), so the exports
+(exchange.py) can name it and the import can put a translation back in place.
+
+Writing back edits only the lines of blocks whose text changed, rewrapped with
+the list marker or quote prefix the block had: comments, line breaks and every
+untouched block stay byte for byte as the translator or writer left them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import yaml
+from markdown_it import MarkdownIt
+
+from factsheet.errors import Pos
+from factsheet.model import Content, Text
+
+WIDTH = 78  # columns of a rewrapped line in the YAML file, indentation included
+# A word that would start a new Markdown block if a wrapped line began with it.
+BLOCK_START = re.compile(r"^(?:[-+*>#]|\d+[.)])$")
+
+
+@dataclass(frozen=True)
+class Block:
+    key: str  # "title", "summary/1", "overview/heading", "overview/2", "credit/1"
+    kind: str  # "line" (title, subtitle, heading), "paragraph", "item" or "quote"
+    text: str  # its Markdown, source line breaks read as spaces
+    lines: tuple[int, int]  # its lines in the field's value: [first, last)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One YAML value of a language file and the blocks it holds."""
+
+    key: str  # "title", "summary", "overview/heading", "overview/body", "credit"
+    section: str | None  # the section it belongs to, None for the title and lede
+    text: Text
+    blocks: tuple[Block, ...]
+
+    @property
+    def structure(self) -> tuple[str, ...]:
+        return tuple(block.kind for block in self.blocks)
+
+
+def fields_of(content: Content) -> list[Field]:
+    """Every translatable value of a language file, in reading order."""
+    found = [line_field("title", None, content.title)]
+    if content.subtitle is not None:
+        found.append(line_field("subtitle", None, content.subtitle))
+    found.append(body_field("summary", "summary", None, content.summary))
+    for section in content.sections:
+        found.append(line_field(f"{section.id}/heading", section.id, section.heading))
+        found.append(body_field(f"{section.id}/body", section.id, section.id, section.body))
+    if content.credit is not None:
+        found.append(body_field("credit", "credit", None, content.credit))
+    return found
+
+
+def block_pos(field: Field, block: Block) -> Pos:
+    """Where a block starts in its file."""
+    offset = sum(len(line) + 1 for line in field.text.value.split("\n")[: block.lines[0]])
+    return field.text.pos_at(offset)
+
+
+def aligned(reference: Content, translation: Content) -> list[tuple[Field, Field]]:
+    """Pairs of the same field in both languages, in the translation's order."""
+    references = {field.key: field for field in fields_of(reference)}
+    return [
+        (references[field.key], field)
+        for field in fields_of(translation)
+        if field.key in references
+    ]
+
+
+def joined(text: str) -> str:
+    """Source line breaks as single spaces; other spaces (no-break ones) kept."""
+    return re.sub(r"[ \t]*\n[ \t]*", " ", text.strip())
+
+
+def line_field(key: str, section: str | None, text: Text) -> Field:
+    lines = (0, text.value.count("\n") + 1)
+    return Field(key, section, text, (Block(key, "line", joined(text.value), lines),))
+
+
+def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
+    """Blocks by markdown-it's own reading of the Markdown, so they are the
+    paragraphs and items the page prints."""
+    parser = MarkdownIt("commonmark").disable(["html_block", "code", "fence", "heading"])
+    blocks = []
+    inside: list[str] = []
+    start = (0, 0)
+    for token in parser.parse(text.value):
+        if token.type in ("list_item_open", "blockquote_open"):
+            inside.append(token.type)
+        elif token.type in ("list_item_close", "blockquote_close"):
+            inside.pop()
+        elif token.type == "paragraph_open" and token.map:
+            start = (token.map[0], token.map[1])
+        elif token.type == "inline" and token.level > 0:
+            kind = "paragraph"
+            if inside:
+                kind = "item" if inside[-1] == "list_item_open" else "quote"
+            number = len(blocks) + 1
+            blocks.append(Block(f"{prefix}/{number}", kind, joined(token.content), start))
+    return Field(key, section, text, tuple(blocks))
+
+
+def prefixes(value: str, block: Block) -> tuple[str, str]:
+    """The text before a block's words on its first line and on the lines after
+    ("- " and "  " for a list item, "> " and "> " for a quote)."""
+    lines = value.split("\n")[block.lines[0] : block.lines[1]]
+    words = block.text.split(" ", 1)[0]
+    first = lines[0][: max(lines[0].find(words), 0)]
+    if len(lines) > 1:
+        rest = lines[1][: len(lines[1]) - len(lines[1].lstrip(" >"))]
+    else:
+        rest = re.sub(r"[-+*]|\d+[.)]", lambda m: " " * len(m[0]), first)
+    return first, rest
+
+
+def wrap(text: str, first: str, rest: str, width: int) -> list[str]:
+    """Greedy wrapping at spaces (never at a no-break space), and never with a
+    line that starts like a new list item or quote."""
+    words = [word for word in text.split(" ") if word]
+    if not words:
+        return [first.rstrip()]
+    lines = []
+    line = first + words[0]
+    for word in words[1:]:
+        if len(line) + 1 + len(word) <= width or BLOCK_START.match(word):
+            line += " " + word
+        else:
+            lines.append(line)
+            line = rest + word
+    lines.append(line)
+    return lines
+
+
+def replace_blocks(value: str, changes: dict[Block, str], width: int = WIDTH) -> str:
+    """`value` with each changed block's lines rewrapped around its new text."""
+    lines = value.split("\n")
+    for block, text in sorted(changes.items(), key=lambda item: -item[0].lines[0]):
+        if block.kind == "line":
+            return text
+        first, rest = prefixes(value, block)
+        lines[block.lines[0] : block.lines[1]] = wrap(text, first, rest, width)
+    return "\n".join(lines)
+
+
+def write_value(lines: list[str], text: Text, value: str) -> None:
+    """Put `value` in place of the YAML scalar `text` in a file's lines (with
+    their line ends), in the same style when it can be: a literal block stays
+    one, and a one-line value stays plain unless YAML needs it quoted."""
+    if text.extent is None:
+        raise ValueError("a value read without its extent cannot be rewritten")
+    start, end = text.extent
+    head = lines[start.line - 1][: start.col - 1]
+    if text.block_indent is not None:
+        indent = " " * text.block_indent
+        count = text.value.rstrip("\n").count("\n") + 1
+        body = [f"{indent}{line}".rstrip() + "\n" for line in value.rstrip("\n").split("\n")]
+        lines[start.line : start.line + count] = body
+        return
+    tail = lines[end.line - 1][end.col - 1 :]
+    if "\n" in value.strip():
+        indent = " " * (len(head) - len(head.lstrip()) + 2)
+        body = [f"{indent}{line}".rstrip() + "\n" for line in value.rstrip("\n").split("\n")]
+        new = [f"{head}|\n", *body]
+        if tail.strip():
+            new.append(tail)
+    else:
+        new = [f"{head}{scalar(value.strip())}{tail}"]
+    lines[start.line - 1 : end.line] = new
+
+
+def scalar(value: str) -> str:
+    """A one-line YAML value: plain when it reads back as itself, else quoted."""
+    try:
+        plain = yaml.safe_load(f"key: {value}") == {"key": value}
+    except yaml.YAMLError:
+        plain = False
+    return value if plain else json.dumps(value, ensure_ascii=False)
