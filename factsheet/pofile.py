@@ -12,7 +12,7 @@ import datetime
 import io
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, normalize, read_po, write_po
+from babel.messages.pofile import PoFileError, normalize, read_po, unescape, write_po
 
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.model import Imported, Unit
@@ -65,12 +65,10 @@ def with_previous(text: str, units: list[Unit]) -> str:
     previous = {unit.key: unit.previous for unit in units if unit.previous}
     out = []
     for line in text.splitlines(keepends=True):
-        if line.startswith("msgctxt "):
-            key = read_po(io.StringIO(f"{line}msgid \"x\"\nmsgstr \"\"\n"))
-            context = next(m.context for m in key if m.id)
-            if context in previous:
-                out.append(f"#| msgctxt {normalize(context, prefix='#| ', width=WIDTH + 3)}\n")
-                out.append(f"#| msgid {normalize(previous[context], prefix='#| ', width=WIDTH + 3)}\n")
+        context = unescape(line[len("msgctxt ") :].strip()) if line.startswith("msgctxt ") else ""
+        if context in previous:
+            for keyword, value in (("msgctxt", context), ("msgid", previous[context])):
+                out.append(f"#| {keyword} {normalize(value, prefix='#| ', width=WIDTH + 3)}\n")
         out.append(line)
     return "".join(out)
 

@@ -277,7 +277,11 @@ def describe_changes(sheet: Sheet, lang: str, section_ids: list[str]) -> list[st
             out.append(f"{head}: never reviewed; all of it is new to the translation")
             continue
         if section.id not in kept or why != "reference":
-            state = "unchanged" if why != "reference" else "changed; its reviewed text was not kept"
+            state = (
+                f"{name} is unchanged since"
+                if why != "reference"
+                else f"{name} changed since; the text it had then was not kept"
+            )
             out.append(f"{head}, {record.when}: {state}")
             continue
         out.append(f"{head}, {record.when}; [-removed-] {{+added+}}:")

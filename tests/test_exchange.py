@@ -1,0 +1,350 @@
+"""Translators' round trips: PO and XLIFF out, translated in a tool, and back."""
+
+from __future__ import annotations
+
+import copy
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+from lxml import etree
+
+from factsheet.xliff import NS, pieces
+from tests.conftest import SAMPLE, read_pdf
+
+SCHEMAS = Path("/usr/share/php/Symfony/Component/Translation/Resources/schemas")
+TAG = f"{{{NS}}}"
+
+
+@pytest.fixture(scope="module")
+def xliff_schema() -> etree.XMLSchema:
+    """The OASIS XLIFF 1.2 strict schema, from Debian's php-symfony-translation
+    (scripts/test-deps.sh installs it); its import of the W3C xml.xsd is
+    answered from the same folder, never from the network."""
+
+    class LocalXmlXsd(etree.Resolver):
+        def resolve(self, url, pubid, context):
+            if url and url.rsplit("/", 1)[-1] == "xml.xsd":
+                return self.resolve_filename(str(SCHEMAS / "xml.xsd"), context)
+            return None
+
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(LocalXmlXsd())
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / "xliff-core-1.2-strict.xsd"), parser))
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    folder = tmp_path / "decriminalization"
+    shutil.copytree(SAMPLE, folder)
+    return folder
+
+
+def mutate(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def revise_the_english(sheet: Path) -> None:
+    """What a writer does in a week: a number changed, a cited sentence added,
+    a list item reworded and one deleted."""
+    en = sheet / "en.yaml"
+    mutate(en, "up to about ten days’ supply", "up to about eleven days’ supply")
+    mutate(en, "moved in this direction.[@rosmarin2012]",
+           "moved in this direction.[@rosmarin2012] Most of\n      them still fine "
+           "people for possession.[@rosmarin2012, p. 4]")  # fmt: skip
+    mutate(en, "frees police time and money to prevent serious and violent crime;",
+           "gives police more time and money to prevent serious, violent crime;")  # fmt: skip
+    mutate(en, "      - cuts the number of people behind bars;\n", "")
+
+
+NEW_SPANISH = {
+    "overview/2": "Unos veinticuatro países, además de decenas de ciudades y estados de "
+    "EE. UU., ya han dado pasos en esta dirección.[@rosmarin2012] La mayoría todavía "
+    "multa a quien posee drogas.[@rosmarin2012, p. 4]",
+    "benefits/5": "da a la policía más tiempo y dinero para prevenir delitos graves y violentos;",
+}
+
+
+def translate_po(path: Path) -> None:
+    """Poedit's part: fill in the fuzzy entries and clear their flag."""
+    catalog = read_po(path.open("rb"))
+    for message in catalog:
+        if "fuzzy" not in message.flags:
+            continue
+        if message.context in NEW_SPANISH:
+            message.string = NEW_SPANISH[message.context]
+        message.string = message.string.replace("unos diez días", "unos once días")
+        message.flags.discard("fuzzy")
+    out = io.BytesIO()
+    write_po(out, catalog, width=76)
+    path.write_bytes(out.getvalue())
+
+
+def translate_xliff(path: Path) -> None:
+    """memoQ's part: type the new text, place the source's tags, confirm."""
+    tree = etree.parse(str(path))
+    for unit in tree.iter(f"{TAG}trans-unit"):
+        target = unit.find(f"{TAG}target")
+        if target is None or target.get("state") != "needs-review-translation":
+            continue
+        key = unit.get("id")
+        if key == "overview/2":
+            codes = list(unit.find(f"{TAG}source"))
+            target.clear()
+            target.text = ("Unos veinticuatro países, además de decenas de ciudades y estados "
+                           "de EE. UU., ya han dado pasos en esta dirección.")  # fmt: skip
+            first, second = (copy.deepcopy(code) for code in codes)
+            first.tail = " La mayoría todavía multa a quien posee drogas."
+            second.tail = ""
+            target.extend([first, second])
+        elif key in NEW_SPANISH:
+            target.text = NEW_SPANISH[key]
+        if target.text:
+            target.text = target.text.replace("unos diez días", "unos once días")
+        for code in target:
+            if code.tail:
+                code.tail = code.tail.replace("unos diez días", "unos once días")
+        target.set("state", "translated")
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize("fmt", ["po", "xliff"])
+def test_an_unchanged_translation_round_trips_to_the_same_bytes(fmt, sample, tmp_path, run_cli):
+    before = run_cli(sample, "--out", tmp_path / "before", "--lang", "es")
+    assert before.code == 0, before.err
+    es = (sample / "es.yaml").read_bytes()
+    exported = tmp_path / f"es.{fmt}"
+    run = run_cli("export", sample, "es", "--format", fmt, "--out", exported)
+    assert run.out == f"wrote {exported}: 41 units: 0 to review, 0 untranslated\n"
+    run = run_cli("import", sample, "es", exported)
+    assert run.code == 0, run.err
+    assert run.out.startswith(f"unchanged: {sample}/es.yaml (41 units read from {exported})")
+    assert (sample / "es.yaml").read_bytes() == es
+    after = run_cli(sample, "--out", tmp_path / "after", "--lang", "es", "--force")
+    assert after.code == 0, after.err
+    pdf = "decriminalization.es.pdf"
+    assert (tmp_path / "after" / pdf).read_bytes() == (tmp_path / "before" / pdf).read_bytes()
+
+
+def test_po_marks_what_changed_fuzzy_with_the_reviewed_english(sample, tmp_path, run_cli):
+    revise_the_english(sample)
+    exported = tmp_path / "es.po"
+    run = run_cli("export", sample, "es", "--format", "po", "--out", exported)
+    assert run.out == f"wrote {exported}: 40 units: 3 to review, 0 untranslated\n"
+    catalog = read_po(exported.open("rb"))
+    fuzzy = {m.context for m in catalog if "fuzzy" in m.flags}
+    assert fuzzy == {"overview/2", "benefits/5", "portugal/1"}
+    text = exported.read_text()
+    # gettext's own mechanism for the old source, which Poedit shows as a diff.
+    assert '#| msgctxt "benefits/5"\n#| msgid "frees police time and money to prevent' in text
+    comments = {m.context: " ".join(m.auto_comments) for m in catalog}
+    assert comments["overview/2"] == (
+        "section 'overview', paragraph 2; keep the citations as written: @rosmarin2012"
+    )
+    # The deleted English item takes its Spanish with it; nothing else moved.
+    assert "reduce el número de personas encarceladas" not in text
+    assert "reduce el número de personas arrestadas" in text
+
+
+def test_gettext_reads_the_po_file_and_its_previous_text(sample, tmp_path, run_cli):
+    """msgfmt and msgcat (GNU gettext, what Poedit and Weblate build on) accept
+    the export, `#| msgid` lines included."""
+    revise_the_english(sample)
+    exported = tmp_path / "es.po"
+    run_cli("export", sample, "es", "--format", "po", "--out", exported)
+    subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(exported)], check=True)
+    again = subprocess.run(["msgcat", str(exported)], capture_output=True, text=True, check=True)
+    assert '#| msgid "frees police time and money to prevent serious and violent crime;"' in (
+        again.stdout
+    )
+
+
+def test_po_round_trip_updates_the_translation_and_records_the_review(sample, tmp_path, run_cli):
+    revise_the_english(sample)
+    exported = tmp_path / "es.po"
+    run_cli("export", sample, "es", "--format", "po", "--out", exported)
+    translate_po(exported)
+    run = run_cli("import", sample, "es", exported, "--by", "Ana López")
+    assert run.code == 0, run.err
+    assert "marked reviewed in es: overview, benefits, portugal" in run.out
+    es = (sample / "es.yaml").read_text()
+    assert "La mayoría\n      todavía multa a quien posee drogas.[@rosmarin2012, p. 4]" in es
+    assert "reduce el número de personas encarceladas" not in es
+    assert "translated-from: " in es and " Ana López\n" in es
+    assert run_cli(sample, "--check", "--strict").code == 0
+    assert run_cli("changes", sample, "es").out.startswith("es: every section is reviewed")
+    built = run_cli(sample, "--out", tmp_path / "out", "--lang", "es")
+    assert built.code == 0, built.err
+    text = read_pdf(tmp_path / "out" / "decriminalization.es.pdf").text
+    assert "La mayoría todavía multa a quien posee drogas." in text
+    assert "once días de consumo" in text
+
+
+def test_xliff_is_valid_and_protects_citations_links_and_notes(
+    sample, tmp_path, run_cli, xliff_schema
+):
+    mutate(sample / "en.yaml", "states, have already moved",
+           "states, have [already](https://example.org/a_(b)) moved")  # fmt: skip
+    mutate(sample / "es.yaml", "estados de\n      EE. UU., ya han dado",
+           "estados de\n      EE. UU., [ya](https://example.org/a_(b)) han dado")  # fmt: skip
+    revise_the_english(sample)
+    exported = tmp_path / "es.xlf"
+    run = run_cli("export", sample, "es", "--format", "xliff", "--out", exported)
+    assert run.code == 0, run.err
+    tree = etree.parse(str(exported))
+    xliff_schema.assertValid(tree)
+    units = {u.get("id"): u for u in tree.iter(f"{TAG}trans-unit")}
+    source = units["overview/2"].find(f"{TAG}source")
+    codes = [(etree.QName(c).localname, c.get("ctype"), c.text) for c in source]
+    assert codes == [
+        ("bpt", "link", "["),
+        ("ept", None, "](https://example.org/a_(b))"),
+        ("ph", "x-citation", "[@rosmarin2012]"),
+        ("ph", "x-citation", "[@rosmarin2012, p. 4]"),
+    ]
+    # The translatable text holds no address; the address is inside a code.
+    assert "example.org" not in "".join([source.text or "", *(c.tail or "" for c in source)])
+    note = units["drug-use/1"].find(f"{TAG}source")
+    assert [(etree.QName(c).localname, c.text) for c in note] == [("bpt", "^["), ("ept", "]")]
+    target = units["overview/2"].find(f"{TAG}target")
+    assert target.get("state") == "needs-review-translation"
+    previous = units["overview/2"].find(f"{TAG}alt-trans/{TAG}source")
+    assert "Most of them" not in "".join(previous.itertext())
+    assert units["title"].find(f"{TAG}target").get("state") == "translated"
+
+
+def test_xliff_round_trip_updates_the_translation(sample, tmp_path, run_cli, xliff_schema):
+    revise_the_english(sample)
+    exported = tmp_path / "es.xlf"
+    run_cli("export", sample, "es", "--format", "xliff", "--out", exported)
+    translate_xliff(exported)
+    xliff_schema.assertValid(etree.parse(str(exported)))
+    run = run_cli("import", sample, "es", exported)
+    assert run.code == 0, run.err
+    assert "marked reviewed in es: overview, benefits, portugal" in run.out
+    assert run_cli(sample, "--check", "--strict").code == 0
+    es = (sample / "es.yaml").read_text()
+    assert "multa a quien posee drogas.[@rosmarin2012, p. 4]" in es
+    assert "unos once días" in es
+
+
+def test_a_fuzzy_unit_imports_its_text_but_leaves_its_section_to_review(sample, tmp_path, run_cli):
+    revise_the_english(sample)
+    exported = tmp_path / "es.po"
+    run_cli("export", sample, "es", "--format", "po", "--out", exported)
+    catalog = read_po(exported.open("rb"))
+    for message in catalog:
+        if message.context == "overview/2":
+            message.string = NEW_SPANISH["overview/2"]  # translated, still fuzzy
+    out = io.BytesIO()
+    write_po(out, catalog)
+    exported.write_bytes(out.getvalue())
+    run = run_cli("import", sample, "es", exported)
+    assert run.code == 0, run.err
+    assert "marked reviewed" not in run.out
+    assert "still to review in es (fuzzy): benefits, overview, portugal" in run.out
+    assert "multa a quien posee drogas" in (sample / "es.yaml").read_text()
+    assert run_cli(sample, "--check").code == 0
+    assert run_cli(sample, "--check", "--strict").code == 1  # the review is still owed
+
+
+def test_import_errors_point_at_the_line_of_the_po_file(sample, tmp_path, run_cli):
+    exported = tmp_path / "es.po"
+    run_cli("export", sample, "es", "--format", "po", "--out", exported)
+    text = exported.read_text()
+    text = text.replace("dirección.[@rosmarin2012]", "dirección.[@rosmarin2021]")
+    exported.write_text(text)
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln == 'msgctxt "overview/2"')
+    es = (sample / "es.yaml").read_bytes()
+    run = run_cli("import", sample, "es", exported)
+    assert run.code == 1
+    assert run.error_lines == [
+        f"{exported}:{line + 1}:1: unit 'overview/2': unknown citation key 'rosmarin2021' "
+        "(did you mean 'rosmarin2012'?)"
+    ]
+    assert (sample / "es.yaml").read_bytes() == es
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.xlf", "<xliff><file>", "not an XLIFF file: "),
+        ("other.xlf", "<html/>", "not an XLIFF 1.2 file"),
+        ("stray.po", 'msgid "x"\nmsgstr "y"\n', "an entry with no unit key is not in en.yaml"),
+        ("unknown.po", 'msgctxt "nope/1"\nmsgid "x"\nmsgstr "y"\n', "unit 'nope/1' is not in"),
+    ],
+)
+def test_a_file_that_is_not_an_export_is_refused(name, content, message, sample, tmp_path, run_cli):
+    path = tmp_path / name
+    path.write_text(content)
+    run = run_cli("import", sample, "es", path)
+    assert run.code == 1
+    assert message in run.err
+    assert run.err.startswith(f"{path}:")
+    assert "Traceback" not in run.err
+
+
+def test_an_empty_translation_is_refused(sample, tmp_path, run_cli):
+    exported = tmp_path / "es.po"
+    run_cli("export", sample, "es", "--format", "po", "--out", exported)
+    exported.write_text(
+        exported.read_text().replace('msgstr "Qué significa descriminalizar"', 'msgstr ""')
+    )
+    run = run_cli("import", sample, "es", exported)
+    assert run.code == 1
+    assert "unit 'overview/heading' is not translated" in run.err
+
+
+def test_a_section_new_in_english_is_exported_empty_and_imported_in_place(
+    minimal, tmp_path, run_cli
+):
+    en = minimal / "en.yaml"
+    en.write_text(en.read_text().replace(
+        "  - id: second\n",
+        "  - id: middle\n    heading: A new part\n    body: |\n      It has one short sentence.\n\n"
+        "  - id: second\n",
+    ))  # fmt: skip
+    exported = tmp_path / "es.po"
+    run = run_cli("export", minimal, "es", "--format", "po", "--out", exported)
+    assert "2 untranslated" in run.out
+    catalog = read_po(exported.open("rb"))
+    for message in catalog:
+        if message.context == "middle/heading":
+            message.string = "Una parte nueva"
+        elif message.context == "middle/1":
+            message.string = "Tiene una oración corta."
+    out = io.BytesIO()
+    write_po(out, catalog)
+    exported.write_bytes(out.getvalue())
+    run = run_cli("import", minimal, "es", exported)
+    assert run.code == 0, run.err
+    es = (minimal / "es.yaml").read_text()
+    assert "  - id: middle\n    translated-from: " in es  # translated, so reviewed
+    assert "    heading: Una parte nueva\n    body: |\n      Tiene una oración corta.\n" in es
+    assert es.index("id: middle") < es.index("id: second")
+    assert run_cli(minimal, "--check", "--strict").code == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain text",
+        "a [@key, p. 12] b",
+        "**bold** and *it* and _u_ snake_case x",
+        "see [the site](https://x.org/a_(b)) ok",
+        "note^[inner *em* [@k]] end",
+        "[not a cite] 50% * 3",
+        "![alt text](img.png)",
+        r"esc \*not\* it",
+        "a **b *c* d** e",
+        "[see @a; @b, pp. 3-5]",
+        "unclosed **bold and [link](",
+    ],
+)
+def test_inline_codes_give_back_the_markdown_they_came_from(text):
+    assert "".join(piece.raw for piece in pieces(text)) == text
