@@ -229,19 +229,21 @@ def check_documents(sheet: Sheet, docs: dict[str, Document]) -> list[Problem]:
                 reference, docs[reference_lang], translation, doc, known, sheet.config.locales
             )
             problems += stale_sections(reference, translation, str(sheet.root))
-            problems += short_blocks(reference, translation)
+            problems += block_lengths(reference, translation)
     return problems
 
 
-SHORT_BLOCK_WORDS = 8  # a source block this long or longer...
-SHORT_BLOCK_RATIO = 0.5  # ...whose translation is under this share of its length
+BLOCK_WORDS = 8  # blocks shorter than this (in the longer language) are not compared
+SHORT_BLOCK = 0.5  # a translation under this share of its source's length...
+LONG_BLOCK = 2.0  # ...or over this multiple of it is worth a second look
 # What a reader does not see of a block: citations, link targets, emphasis marks.
 UNSEEN = re.compile(r"\[[^\]]*@[^\]]*\]|\]\([^)]*\)|[*_\[\]^]")
 
 
-def short_blocks(reference: Content, translation: Content) -> list[Problem]:
-    """Warnings for a paragraph or list item much shorter than its source: a
-    sentence left out is the usual cause (Spanish runs 15-30% longer than English)."""
+def block_lengths(reference: Content, translation: Content) -> list[Problem]:
+    """Warnings for a paragraph or list item much shorter than its source (a
+    sentence left out) or much longer (two blocks run together, as when one
+    line of a two-line bullet is deleted). Spanish runs 15-30% longer than English."""
     name = Path(reference.path).name
     problems = []
     for source, field in aligned(reference, translation):
@@ -249,12 +251,18 @@ def short_blocks(reference: Content, translation: Content) -> list[Problem]:
             continue  # blocks do not pair up; the list and quote counts say why
         for ref_block, block in zip(source.blocks, field.blocks, strict=True):
             want, have = UNSEEN.sub("", ref_block.text), UNSEEN.sub("", block.text)
-            if len(want.split()) < SHORT_BLOCK_WORDS or len(have) >= SHORT_BLOCK_RATIO * len(want):
+            if len(want.split()) >= BLOCK_WORDS and len(have) < SHORT_BLOCK * len(want):
+                question = "was part of it left out?"
+                what = "shorter"
+            elif len(have.split()) >= BLOCK_WORDS and len(have) > LONG_BLOCK * len(want):
+                question = "did two paragraphs or items run together?"
+                what = "longer"
+            else:
                 continue
             there = f"{name}:{block_pos(source, ref_block).line}"
             message = (
-                f"{describe(block)} is much shorter than in {there} ({len(have)} characters "
-                f"against {len(want)}): was part of it left out?"
+                f"{describe(block)} is much {what} than in {there} ({len(have)} characters "
+                f"against {len(want)}): {question}"
             )
             problems.append(Problem(block_pos(field, block), message, warning=True))
     return problems

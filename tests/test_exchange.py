@@ -348,3 +348,23 @@ def test_a_section_new_in_english_is_exported_empty_and_imported_in_place(
 )
 def test_inline_codes_give_back_the_markdown_they_came_from(text):
     assert "".join(piece.raw for piece in pieces(text)) == text
+
+
+@pytest.mark.parametrize("fmt", ["po", "xliff"])
+def test_a_new_sheet_round_trips_with_its_emphasis_links_and_notes(
+    fmt, tmp_path, run_cli, xliff_schema
+):
+    """The scaffold's Spanish has *emphasis*, **bold**, a link, a quote and a note."""
+    assert run_cli("new", "heat-safety", "--sheets", tmp_path).code == 0
+    sheet = tmp_path / "heat-safety"
+    es = (sheet / "es.yaml").read_bytes()
+    exported = tmp_path / f"es.{fmt}"
+    assert run_cli("export", sheet, "es", "--format", fmt, "--out", exported).code == 0
+    if fmt == "xliff":
+        tree = etree.parse(str(exported))
+        xliff_schema.assertValid(tree)
+        kinds = {code.get("ctype") for code in tree.iter(f"{TAG}bpt", f"{TAG}ph")}
+        assert {"italic", "bold", "link", "x-note", "x-citation"} <= kinds
+    run = run_cli("import", sheet, "es", exported)
+    assert run.code == 0, run.err
+    assert (sheet / "es.yaml").read_bytes() == es

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import shutil
 
+import pytest
+
+from tests.conftest import SAMPLE
 from tests.test_parity import document_problems, mutate
+
+
+@pytest.fixture
+def sample_copy(tmp_path):
+    folder = tmp_path / "decriminalization"
+    shutil.copytree(SAMPLE, folder)
+    return folder
 
 
 def test_reviewed_records_who_and_when_and_keeps_the_english(minimal, run_cli):
@@ -82,3 +93,18 @@ def test_a_much_shorter_paragraph_is_named(minimal):
         "participaron…' is much shorter than in en.yaml:9 (42 characters against 104): "
         "was part of it left out?"
     ]
+
+
+def test_a_bullet_that_swallowed_the_next_one_is_named(sample_copy):
+    """One line of a two-line bullet deleted: the rest joins the item above."""
+    es = sample_copy / "es.yaml"
+    mutate(
+        es, "      - baja el gasto en justicia penal y traslada recursos de los tribunales\n", ""
+    )
+    mutate(sample_copy / "en.yaml",
+           "      - lowers criminal justice spending and moves resources from courts and\n"
+           "        jails to health care;\n", "")  # fmt: skip
+    problems = [p for p in document_problems(sample_copy) if "much longer than" in p]
+    assert len(problems) == 1
+    assert "section 'benefits', list item 'lleva a más personas a…' is much longer" in problems[0]
+    assert problems[0].endswith("did two paragraphs or items run together?")
