@@ -41,6 +41,7 @@ class Report:
     passed: int = 0  # tasks (sheet x language) that went through without errors
     fitted: list[str] = field(default_factory=list)  # what copyfitting changed, per sheet
     pdfs_planned: int = 0
+    pages_used: dict[str, float] = field(default_factory=dict)  # `<slug>.<lang>` -> 1.92
     stopped: int | None = None  # the signal that stopped the build
     seconds: float = 0.0
 
@@ -130,7 +131,7 @@ def build(options: Options, progress: Progress | None = None) -> Report:
                                       for t in planned.tasks + planned.combined)  # fmt: skip
             for name in planned.failed:
                 report.failed.append(name)
-                if not options.check_only:
+                if not options.check_only and not options.keep_last_good:
                     report.removed += remove_outputs(name, options)
             results: list[TaskResult] = []
             with contextlib.closing(run_editions(planned, options, progress)) as sheets:
@@ -164,9 +165,11 @@ def keep_sheet(
     fonts: list[str] = []  # the web pages' font files, for the press kit
     for result in sorted(results, key=lambda r: r.task.name):
         report.problems += result.problems
+        if result.pages_used:
+            report.pages_used[result.task.name] = result.pages_used
         if blocking(result.problems, options.strict):
             report.failed.append(result.task.name)
-            if not options.check_only:
+            if not options.check_only and not options.keep_last_good:
                 report.removed += remove_outputs(result.task.name, options)
             if result.overflow_draft:
                 path = result.task.outputs(options)[0]

@@ -20,6 +20,8 @@ RUN = "python3 make_pdf.py"  # how the README, hints and messages say to run it
 COMMANDS = f"""commands:
   {RUN} new SLUG [--sheets DIR]
       start a new sheet from commented examples that build as they are
+  {RUN} watch [SHEET_DIR ...] [--serve [--port N]]
+      rebuild on every save; with --serve, a preview in the browser that follows
   {RUN} changes SHEET_DIR LANG [SECTION ...]
       show what the reference text changed since a translation was reviewed
   {RUN} reviewed SHEET_DIR LANG (SECTION ... | --all) [--by NAME]
@@ -324,7 +326,30 @@ def import_main(argv: list[str], out: TextIO) -> int:
     return 0
 
 
+def watch_main(argv: list[str], out: TextIO) -> int:
+    """`make_pdf.py watch [SHEET_DIR ...] [--serve [--port N]]`."""
+    parser = argparse.ArgumentParser(
+        prog=f"{RUN} watch",
+        description="Build, then rebuild what each save touches, in a process that stays "
+        "warm. Problems print as they are found. Ctrl-C stops.",
+    )
+    parser.add_argument("sheets", nargs="*", type=Path, metavar="SHEET_DIR",
+                        help="sheet folders (default: every sheet under sheets/)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+    parser.add_argument("--serve", action="store_true",
+                        help="show the sheets in a browser at http://127.0.0.1:PORT/")  # fmt: skip
+    parser.add_argument("--port", type=int, default=8000, help="the preview's port (default 8000)")
+    parser.add_argument("--draft", action="store_true", help="mark every page DRAFT")
+    parser.add_argument("--paper", choices=["letter", "a4"], help="override the paper size")
+    args = parser.parse_args(argv)
+    from factsheet.watch import watch
+
+    options = Options(sheets=tuple(args.sheets), out=args.out, draft=args.draft, paper=args.paper)
+    return watch(options, out, serve=args.serve, port=args.port)
+
+
 SUBCOMMANDS: dict[str, Callable[[list[str], TextIO], int]] = {
+    "watch": watch_main,
     "new": new_main,
     "reviewed": reviewed_main,
     "changes": changes_main,

@@ -70,6 +70,8 @@ class TaskResult:
     # The web page's font files (path in the output folder -> bytes, or None when
     # that very file is there already).
     web_fonts: dict[str, bytes | None] = field(default_factory=dict)
+    # Pages used of the budget, the last one counted by how full it is (1.92 of 2).
+    pages_used: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -288,8 +290,15 @@ def print_language(
                                       len(files[1])))  # fmt: skip
         page, fonts = web_page(rendered.page, downloads, options)
         files.append(page)
+    used = layout.pages - 1 + (layout.fill.pages[-1] if layout.fill.pages else 1.0)
     return TaskResult(
-        task, problems, files, (fitted.settings,), output_problems=own, web_fonts=fonts
+        task,
+        problems,
+        files,
+        (fitted.settings,),
+        output_problems=own,
+        web_fonts=fonts,
+        pages_used=round(used, 2),
     )
 
 

@@ -29,3 +29,6 @@ class Options:
     html: bool = False  # also <slug>.<lang>.html, a standalone web page
     press_kit: bool = False  # also <slug>-press-kit.zip of all of the above
     locales_dir: Path = LOCALES_DIR  # gettext catalogs of the interface strings
+    # watch: an edition that fails leaves the files of its last good build in
+    # place (the preview says they are not current) instead of removing them.
+    keep_last_good: bool = False

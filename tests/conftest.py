@@ -29,6 +29,25 @@ def fail_on_unexpected_logs(caplog):
         pytest.fail("unexpected log: " + "; ".join(r.getMessage() for r in unexpected))
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed: make test installs it (scripts/test-deps.sh)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def minimal(tmp_path) -> Path:
     """A copy of tests/data/minimal that a test may change."""

@@ -1,34 +1,17 @@
 """The web page (--html), loaded in a real browser: Debian's headless Chromium."""
 
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import axe_playwright_python
 import pytest
-from playwright.sync_api import sync_playwright
-
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def pages(sample_build) -> Path:
     """The sample's web pages (conftest builds them with the PDFs)."""
     return sample_build
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is needed: make test installs it (scripts/test-deps.sh)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, path: Path, width: int):

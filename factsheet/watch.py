@@ -1,0 +1,216 @@
+"""`make_pdf.py watch`: rebuild on save, in a process that stays warm.
+
+The first build pays for the imports (WeasyPrint, citeproc, Babel); every
+rebuild after runs in the same process, one task at a time, and builds only
+what a save touched: the language whose file changed (checked against the
+others all the same), the sheet whose sources or settings changed, or every
+sheet when a style, template or catalog changed. A failed rebuild leaves the
+last good PDF in place (Options.keep_last_good) and says why; the next good
+one clears it. With --serve, preview.py shows the result in a browser.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TextIO
+
+from factsheet.build import Report, build
+from factsheet.errors import FactsheetError, blocking
+from factsheet.options import Options
+from factsheet.paths import LOCALES_DIR, STYLES_DIR, TEMPLATES_DIR
+from factsheet.plan import find_sheets
+
+SHARED_DIRS = (STYLES_DIR, TEMPLATES_DIR, LOCALES_DIR)  # a change here touches every sheet
+
+
+@dataclass
+class SheetView:
+    """What the preview shows of one sheet after its last build."""
+
+    slug: str
+    folder: Path
+    langs: list[str] = field(default_factory=list)
+    budget: int = 0
+    pages_used: dict[str, float] = field(default_factory=dict)  # lang -> 1.92
+    failed: set[str] = field(default_factory=set)  # languages whose last build failed
+    problems: list[str] = field(default_factory=list)
+    built_at: float = 0.0
+
+
+@dataclass
+class Rebuild:
+    """A sheet to build again, and which of its languages (all when empty)."""
+
+    folder: Path
+    langs: tuple[str, ...] = ()
+
+
+def touched(changed: Iterable[Path], folders: list[Path]) -> list[Rebuild]:
+    """What a set of saved files asks to rebuild."""
+    changed = [path.resolve() for path in changed]
+    if any(path.is_relative_to(shared) for path in changed for shared in SHARED_DIRS):
+        return [Rebuild(folder) for folder in folders]
+    rebuilds = []
+    for folder in folders:
+        names = {p.name for p in changed if p.is_relative_to(folder.resolve()) and is_input(p)}
+        if not names:
+            continue
+        languages = [name for name in names if is_language_file(name)]
+        whole = len(languages) < len(names)  # sheet.yaml, sources.yaml, an image
+        langs = () if whole else tuple(sorted(n.removesuffix(".yaml") for n in languages))
+        rebuilds.append(Rebuild(folder, langs))
+    return rebuilds
+
+
+def is_input(path: Path) -> bool:
+    """A file a build reads: not an editor's swap or temporary file (gone by the
+    time we look), nor the review history, which changes nothing printed."""
+    if path.name.endswith(".reviewed.yaml"):
+        return False
+    known = path.name in ("sheet.yaml", "sources.yaml") or is_language_file(path.name)
+    return known or (path.is_file() and not path.name.startswith((".", "#", "~")))
+
+
+def is_language_file(name: str) -> bool:
+    """`es.yaml`, `pt.yaml`: a language's words (not sheet.yaml, sources.yaml)."""
+    stem = name.removesuffix(".yaml")
+    return name.endswith(".yaml") and stem.isalpha() and len(stem) in (2, 3)
+
+
+class Watcher:
+    """The watch loop's state: the sheets, their last builds, and who to tell."""
+
+    def __init__(self, options: Options, out: TextIO) -> None:
+        # One task at a time in this process: that is what keeps it warm.
+        self.options = replace(options, jobs=1, keep_last_good=True, force=True)
+        self.out = out
+        self.lock = threading.Condition()
+        self.generation = 0  # counts rebuilds; the preview waits on it
+        self.views: dict[str, SheetView] = {}
+        self.listeners: list[Callable[[list[str]], None]] = []
+
+    def folders(self) -> list[Path]:
+        folders, problems = find_sheets(self.options)
+        for problem in problems:
+            print(problem, file=self.out)
+        return folders
+
+    def paths(self) -> list[Path]:
+        """What to watch: the sheets (or sheets/ for new ones) and the shared files."""
+        roots = list(self.options.sheets) or [self.options.sheets_root]
+        return [*roots, *(d for d in SHARED_DIRS if d.is_dir())]
+
+    def rebuild(self, rebuilds: list[Rebuild]) -> None:
+        for item in rebuilds:
+            started = time.perf_counter()
+            options = replace(self.options, sheets=(item.folder,), langs=item.langs)
+            try:
+                report = build(options)
+            except FactsheetError as exc:  # the sheet folder itself went away
+                report = Report(sheets=[item.folder.name], problems=exc.problems)
+            except Exception as exc:  # a bug must not end the writer's session
+                print(f"internal error while building {item.folder}: {exc!r}", file=self.out)
+                continue
+            self.record(item, report, time.perf_counter() - started)
+            if report.stopped is not None:  # a signal stopped the build: stop watching too
+                raise KeyboardInterrupt
+
+    def record(self, item: Rebuild, report: Report, seconds: float) -> None:
+        slug = item.folder.resolve().name
+        with self.lock:
+            view = self.views.setdefault(slug, SheetView(slug, item.folder))
+            view.problems = [str(p) for p in report.problems]
+            built = set(item.langs or view.langs)
+            for name, used in report.pages_used.items():
+                view.pages_used[name.partition(".")[2]] = used
+            failed = {name.partition(".")[2] for name in report.failed}
+            view.failed = (view.failed - built) | (built if "*" in failed else failed & built)
+            view.built_at = time.time()
+            self.generation += 1
+            self.lock.notify_all()
+        what = f"{slug}.{','.join(item.langs)}" if item.langs else slug
+        blocked = blocking(report.problems, self.options.strict)
+        state = "failed (the last good PDF is kept)" if blocked else "built"
+        used = ", ".join(f"{lang}: {n:.2f} of {view.budget or '?'} pages"
+                         for lang, n in sorted(view.pages_used.items()))  # fmt: skip
+        stamp = time.strftime("%H:%M:%S")
+        print(f"[{stamp}] {what}: {state} in {seconds:.1f} s ({used})", file=self.out)
+        for problem in report.problems:
+            print(f"  {problem}", file=self.out)
+        if not report.problems:
+            print("  no problems", file=self.out)
+        self.out.flush()
+        for listener in self.listeners:
+            listener([slug])
+
+    def first_build(self) -> None:
+        for folder in self.folders():
+            self.read_settings(folder)
+            self.rebuild([Rebuild(folder)])
+
+    def read_settings(self, folder: Path) -> None:
+        """A sheet's languages and page budget, for the preview (sheet.yaml may change
+        them); a sheet that does not load keeps what it had, and its build says why."""
+        from factsheet.load import load_sheet
+
+        slug = folder.resolve().name
+        with self.lock:
+            self.views.setdefault(slug, SheetView(slug, folder))
+        try:
+            sheet = load_sheet(folder)
+        except FactsheetError:
+            return
+        with self.lock:
+            self.views[slug].langs = list(sheet.config.languages)
+            self.views[slug].budget = sheet.config.pages
+
+
+def watch(options: Options, out: TextIO, serve: bool = False, port: int = 8000) -> int:
+    """Build, then rebuild on every save until Ctrl-C; returns the exit code."""
+    import watchfiles
+
+    watcher = Watcher(options, out)
+    server = None
+    if serve:
+        from factsheet.preview import start_preview
+
+        try:
+            server = start_preview(watcher, port)
+        except OSError as exc:
+            print(f"cannot serve the preview on 127.0.0.1:{port}: {exc.strerror}; "
+                  "choose another port with --port N", file=out)  # fmt: skip
+            return 1
+        host, bound = server.server_address[:2]
+        print(f"preview at http://{host}:{bound}/ (Ctrl-C to stop)", file=out)
+        out.flush()
+    stop = threading.Event()
+    # SIGTERM and SIGHUP end the watch as Ctrl-C does (between builds; a build
+    # in progress stops on its own, keeping what it finished).
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        watcher.first_build()
+        print(f"watching {', '.join(str(p) for p in watcher.paths())}", file=out)
+        out.flush()
+        for changes in watchfiles.watch(
+            *watcher.paths(), stop_event=stop, debounce=100, step=20, raise_interrupt=True
+        ):
+            changed = [Path(path) for _, path in changes]
+            rebuilds = touched(changed, watcher.folders())
+            for item in rebuilds:
+                watcher.read_settings(item.folder)
+            watcher.rebuild(rebuilds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+    print("stopped watching", file=out)
+    return 0
