@@ -26,7 +26,7 @@ COMMANDS = f"""commands:
       show what the reference text changed since a translation was reviewed
   {RUN} reviewed SHEET_DIR LANG (SECTION ... | --all) [--by NAME]
       record that a translation was reviewed against the reference language
-  {RUN} export SHEET_DIR LANG --format {{po,xliff}} --out FILE
+  {RUN} export SHEET_DIR LANG --out FILE.po|FILE.xlf
       write a translation for a CAT tool (Poedit, Weblate, memoQ, Trados, OmegaT)
   {RUN} import SHEET_DIR LANG FILE
       read it back into LANG.yaml, when the whole translation passes the checks
@@ -279,7 +279,7 @@ def changes_main(argv: list[str], out: TextIO) -> int:
 
 
 def export_main(argv: list[str], out: TextIO) -> int:
-    """`make_pdf.py export SHEET_DIR LANG --format po --out FILE`."""
+    """`make_pdf.py export SHEET_DIR LANG --out FILE [--format po|xliff]`."""
     parser = argparse.ArgumentParser(
         prog=f"{RUN} export",
         description="Write one translation unit per title, heading, paragraph and list "
@@ -289,15 +289,23 @@ def export_main(argv: list[str], out: TextIO) -> int:
     )
     parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
     parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
-    parser.add_argument("--format", choices=["po", "xliff"], required=True)
-    parser.add_argument("--out", type=Path, required=True, metavar="FILE")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="the file to write: .po or .xlf")  # fmt: skip
+    parser.add_argument("--format", choices=["po", "xliff"],
+                        help="default: from FILE's extension")  # fmt: skip
     args = parser.parse_args(argv)
-    from factsheet.exchange import export_translation
+    from factsheet.errors import Pos, Problem, display_path
+    from factsheet.exchange import export_translation, format_of
     from factsheet.load import load_sheet
 
+    fmt = format_of(args.out, args.format)
     sheet = load_sheet(args.sheet)
-    text, counts = export_translation(sheet, args.lang.lower(), args.format)
-    args.out.write_text(text, encoding="utf-8")
+    text, counts = export_translation(sheet, args.lang.lower(), fmt, args.out)
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        where = Pos(display_path(args.out))
+        raise FactsheetError([Problem(where, f"cannot write the file: {exc.strerror}")]) from None
     print(f"wrote {args.out}: {counts}", file=out)
     return 0
 

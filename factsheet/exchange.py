@@ -26,6 +26,7 @@ from factsheet.blocks import (
     block_pos,
     body_field,
     fields_of,
+    joined,
     replace_blocks,
     scalar,
     write_value,
@@ -34,10 +35,11 @@ from factsheet.check import check_everything
 from factsheet.errors import FactsheetError, Pos, Problem, display_path, errors_only
 from factsheet.inline import ITEM
 from factsheet.load import load_sheet
-from factsheet.model import Content, Imported, Section, Sheet, Text, Unit
+from factsheet.model import Content, Exchange, Imported, ImportedFile, Section, Sheet, Text, Unit
 from factsheet.review import mark_reviewed, read_snapshot, stale, translation_sections
 
 FORMATS = ("po", "xliff")
+RUN = "python3 make_pdf.py"
 
 
 def units_of(sheet: Sheet, lang: str) -> list[Unit]:
@@ -179,21 +181,61 @@ def counts(units: list[Unit]) -> str:
     return f"{len(units)} units: {review} to review, {empty} untranslated"
 
 
-def export_translation(sheet: Sheet, lang: str, fmt: str) -> tuple[str, str]:
-    """The file's text and a count of its units."""
+def format_of(path: Path, asked: str | None) -> str:
+    """po or xliff: as asked, else by the file's extension (.po, .xlf, .xliff)."""
+    if asked:
+        return asked
+    suffix = path.suffix.lower()
+    if suffix in (".xlf", ".xliff"):
+        return "xliff"
+    if suffix in (".po", ".pot"):
+        return "po"
+    message = "cannot tell the format from the file's name: end it in .po or .xlf, or give --format"
+    raise FactsheetError([Problem(Pos(display_path(path)), message)])
+
+
+def export_translation(sheet: Sheet, lang: str, fmt: str, path: Path) -> tuple[str, str]:
+    """The file's text and a count of its units. Refuses to replace a file that
+    holds translations not yet imported: they would be lost."""
     units = units_of(sheet, lang)
+    if path.is_file():
+        unsaved = not_imported(sheet, lang, path, units)
+        if unsaved:
+            shown = display_path(path)
+            message = (
+                f"{shown} holds translations not yet imported into {lang}.yaml (unit "
+                f"'{unsaved}'): import it first, or delete it to export again"
+            )
+            raise FactsheetError([Problem(Pos(shown), message)])
     reference_lang = sheet.config.languages[0]
-    source = display_path(sheet.root / f"{reference_lang}.yaml")
+    command = f"{RUN} import {display_path(sheet.root)} {lang} {display_path(path)}"
+    header = Exchange(sheet.slug, reference_lang, lang, command)
     writer = pofile.write_units if fmt == "po" else xliff.write_units
-    return writer(units, reference_lang, lang, source), counts(units)
+    return writer(units, header), counts(units)
 
 
-def read_units(path: Path) -> list[Imported]:
+def not_imported(sheet: Sheet, lang: str, path: Path, units: list[Unit]) -> str:
+    """The key of a unit whose translation in an earlier export of this sheet and
+    language differs from <lang>.yaml ("" when none does, or it is another file)."""
+    try:
+        found = read_units(path)
+    except FactsheetError:
+        return ""  # not an export: the user named it to be written
+    if (found.header.sheet, found.header.target_lang) != (sheet.slug, lang):
+        return ""
+    current = {unit.key: unit.target for unit in units}
+    for item in found.units:
+        if item.key in current and joined(item.target) != current[item.key]:
+            return item.key
+    return ""
+
+
+def read_units(path: Path) -> ImportedFile:
     shown = display_path(path)
     if not path.is_file():
         raise FactsheetError([Problem(Pos(shown), "file not found")])
     raw = path.read_bytes()
-    if raw.lstrip().startswith(b"<"):
+    if raw.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
         return xliff.read_units(raw, shown)
     return pofile.read_units(raw, shown)
 
@@ -205,56 +247,96 @@ def import_translation(sheet: Sheet, lang: str, path: Path, by: str) -> list[str
     shown = display_path(path)
     imported = read_units(path)
     units = {unit.key: unit for unit in units_of(sheet, lang)}
-    unknown = (
-        f"is not in {Path(reference.path).name}; export the translation again "
-        "and carry your work over"
-    )
-    problems = [
-        Problem(Pos(shown, item.line, 1), f"unit '{item.key}' {unknown}")
-        if item.key
-        else Problem(Pos(shown, item.line, 1), f"an entry with no unit key {unknown}")
-        for item in imported
-        if item.key not in units
-    ]
-    found = {item.key: item for item in imported if item.key in units}
-    for key, unit in units.items():
-        target = found[key].target if key in found else unit.target
-        if not target.strip():
-            line = found[key].line if key in found else 1
-            problems.append(Problem(Pos(shown, line, 1), f"unit '{key}' is not translated"))
+    problems = file_problems(imported, sheet, lang, shown, set(units))
+    found = {item.key: item for item in imported.units if item.key in units}
+    for key in units:
+        if key not in found:
+            message = f"unit '{key}' is missing from the file; export again to get every unit"
+            problems.append(Problem(Pos(shown, 1, 1), message))
+        elif not found[key].target.strip():
+            problems.append(
+                Problem(Pos(shown, found[key].line, 1), f"unit '{key}' is not translated")
+            )
     if problems:
         raise FactsheetError(problems)
-    targets = {
-        key: (found[key].target if key in found else unit.target) for key, unit in units.items()
-    }
+    # A unit exported with other English was translated from text that is gone:
+    # it comes in, but its section stays to review.
+    outdated = {key for key, item in found.items() if joined(item.source) != units[key].source}
+    targets = {key: item.target for key, item in found.items()}
     new_text = rewrite(sheet, reference, translation, targets)
     file_path = sheet.root / f"{lang}.yaml"
     old_text = file_path.read_text(encoding="utf-8")
-    lines_of = {item.key: item.line for item in imported}
-    check_in_copy(sheet, lang, new_text, shown, lines_of)
+    check_in_copy(sheet, lang, new_text, shown, found)
     changed = new_text != old_text
     if changed:
         file_path.write_text(new_text, encoding="utf-8")
-    sheet = load_sheet(sheet.root)
-    review = {key for key, item in found.items() if item.review} | (set(units) - set(found))
-    current = {s.id: s for s in sheet.contents[lang].sections}
-    ref_sections = {s.id: s for s in sheet.contents[sheet.config.languages[0]].sections}
-    done = [
-        s.id
-        for s in ref_sections.values()
-        if s.id in current
-        and stale(s, current[s.id])
-        and not any(key.split("/")[0] == s.id for key in review)
+    return [f"{display_path(file_path)}: {'text updated' if changed else 'no text changed'} "
+            f"({len(found)} units read from {shown})",
+            *record_reviews(load_sheet(sheet.root), lang, found, outdated, by)]  # fmt: skip
+
+
+def file_problems(
+    imported: ImportedFile, sheet: Sheet, lang: str, shown: str, keys: set[str]
+) -> list[Problem]:
+    """A file of another sheet or language, an empty one, or units it should not have."""
+    header = imported.header
+    if header.sheet and header.sheet != sheet.slug:
+        message = f"this file was exported from the sheet '{header.sheet}', not '{sheet.slug}'"
+        raise FactsheetError([Problem(Pos(shown, 1, 1), message)])
+    if header.target_lang and header.target_lang != lang:
+        message = f"this file is a translation into '{header.target_lang}', not '{lang}'"
+        raise FactsheetError([Problem(Pos(shown, 1, 1), message)])
+    if not imported.units:
+        raise FactsheetError([Problem(Pos(shown, 1, 1), "the file has no units to import")])
+    unknown = (
+        f"is not in {sheet.config.languages[0]}.yaml; export the translation again "
+        "and carry your work over"
+    )
+    return [
+        Problem(Pos(shown, item.line, 1), f"unit '{item.key}' {unknown}")
+        if item.key
+        else Problem(Pos(shown, item.line, 1), f"an entry with no unit key {unknown}")
+        for item in imported.units
+        if item.key not in keys
     ]
-    if done:
-        mark_reviewed(sheet, lang, done, by)
-    state = "updated" if changed else "unchanged"
-    out = [f"{state}: {display_path(file_path)} ({len(found)} units read from {shown})"]
-    if done:
-        out.append(f"marked reviewed in {lang}: {', '.join(done)}")
-    left = sorted({key.split("/")[0] for key in review if "/" in key} & set(current))
-    if left:
-        out.append(f"still to review in {lang} (fuzzy): {', '.join(left)}")
+
+
+def record_reviews(
+    sheet: Sheet, lang: str, found: dict[str, Imported], outdated: set[str], by: str
+) -> list[str]:
+    """Mark reviewed the sections whose units all came in confirmed (not fuzzy, and
+    translated from the English as it is now); say what is left."""
+    section_of = {key: key.partition("/")[0] for key in found}
+    reference = {s.id: s for s in sheet.contents[sheet.config.languages[0]].sections}
+    current = {s.id: s for s in sheet.contents[lang].sections}
+    to_review = {section_of[key] for key, item in found.items() if item.review}
+    old = {section_of[key] for key in outdated}
+    ready = [
+        section_id
+        for section_id, section in current.items()
+        if section_id in reference
+        and stale(reference[section_id], section)
+        and section_id not in to_review | old
+    ]
+    out = []
+    if ready:
+        mark_reviewed(sheet, lang, ready, by)
+        out.append(f"marked reviewed in {lang}: {', '.join(ready)}")
+    pending = sorted((to_review | old) & set(current))
+    stale_ones = [i for i in pending if i in reference and stale(reference[i], current[i])]
+    if stale_ones:
+        out.append(f"still to review in {lang}: {', '.join(stale_ones)}")
+    if old & set(current):
+        out.append(
+            f"{len(outdated)} units were exported before {sheet.config.languages[0]}.yaml "
+            f"changed ({', '.join(sorted(outdated)[:3])}…): export again to see what changed"
+        )
+    kept = [i for i in sorted(to_review & set(current)) if i not in stale_ones]
+    if kept:
+        out.append(
+            f"marked for review in the file, but already reviewed in {lang}.yaml: "
+            f"{', '.join(kept)} (their review records are kept; edit the text to reopen them)"
+        )
     return out
 
 
@@ -344,7 +426,9 @@ def start_line(section: Section) -> int:
     return min([section.pos.line, *(t.extent[0].line for t in texts if t and t.extent)])
 
 
-def check_in_copy(sheet: Sheet, lang: str, text: str, shown: str, lines_of: dict[str, int]) -> None:
+def check_in_copy(
+    sheet: Sheet, lang: str, text: str, shown: str, found: dict[str, Imported]
+) -> None:
     """Check the sheet as it would be with `text` as <lang>.yaml; raise with every
     error, placed at the unit's line of the imported file where there is one."""
     with tempfile.TemporaryDirectory(prefix="factsheet-import-") as folder:
@@ -366,14 +450,41 @@ def check_in_copy(sheet: Sheet, lang: str, text: str, shown: str, lines_of: dict
             pos = problem.pos
             if copied and pos.path == copied.contents[lang].path:
                 key = unit_at(places, pos.line)
-                if key in lines_of:
-                    moved.append(
-                        Problem(Pos(shown, lines_of[key], 1), f"unit '{key}': {problem.message}")
-                    )
+                if key.endswith("/heading"):  # a section's own line: which unit is it?
+                    key = unit_at_fault(problem.message, key, found)
+                if key in found:
+                    fuzzy = " (a unit still marked for review)" if found[key].review else ""
+                    message = f"unit '{key}'{fuzzy}: {problem.message}"
+                    moved.append(Problem(Pos(shown, found[key].line, 1), message))
                     continue
             path = pos.path.replace(copy_prefix, display_path(sheet.root), 1)
             moved.append(Problem(Pos(path, pos.line, pos.col), problem.message))
         raise FactsheetError(moved)
+
+
+# Parity messages that name what a section lacks, or has that its source lacks.
+LACKS = re.compile(r"does not (?:cite|have the number|link to) '([^']+)'")
+EXTRA = re.compile(r"has an extra (?:citation of|number|link to) '([^']+)'")
+NOTES = re.compile(r"\[[^\]]*@|\^\[")  # a citation or an author's note
+
+
+def unit_at_fault(message: str, heading: str, found: dict[str, Imported]) -> str:
+    """The unit of a section that a section-wide parity message is about: the first
+    whose source has what the translation lacks (or the other way round), or whose
+    notes do not add up; else the heading, which starts the section."""
+    section = heading.partition("/")[0]
+    units = [item for key, item in found.items() if key.partition("/")[0] == section]
+    lacks, extra = LACKS.search(message), EXTRA.search(message)
+    for item in units:
+        if lacks and lacks[1] in item.source and lacks[1] not in item.target:
+            return item.key
+        if extra and extra[1] in item.target and extra[1] not in item.source:
+            return item.key
+        if "footnotes" in message and len(NOTES.findall(item.source)) != len(
+            NOTES.findall(item.target)
+        ):
+            return item.key
+    return heading
 
 
 def unit_places(sheet: Sheet, lang: str) -> list[tuple[int, str]]:

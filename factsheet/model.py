@@ -171,6 +171,23 @@ class Imported:
     """One unit read back from a translator's PO or XLIFF file."""
 
     key: str
+    source: str  # the reference text it was exported with
     target: str
     review: bool  # still marked fuzzy / for review
     line: int  # where it is in that file
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What an exported file says about itself: which sheet, which languages."""
+
+    sheet: str  # the sheet's folder name (slug)
+    source_lang: str
+    target_lang: str
+    command: str = ""  # what to run once translated, for the file's header
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    header: Exchange
+    units: list[Imported]

@@ -10,29 +10,30 @@ from __future__ import annotations
 
 import datetime
 import io
+import textwrap
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, normalize, read_po, unescape, write_po
+from babel.messages.pofile import PoFileError, escape, read_po, unescape, write_po
 
 from factsheet.errors import FactsheetError, Pos, Problem
-from factsheet.model import Imported, Unit
+from factsheet.model import Exchange, Imported, ImportedFile, Unit
 
 WIDTH = 76
 
 
-def write_units(units: list[Unit], source_lang: str, target_lang: str, source: str) -> str:
+def write_units(units: list[Unit], header: Exchange) -> str:
     today = datetime.datetime.combine(datetime.date.today(), datetime.time(), datetime.UTC)
-    header = (
-        f"# {target_lang} translation of {source}, one entry per heading, paragraph\n"
-        "# and list item. Keep citations ([@key]) and link addresses as they are.\n"
-        "# An entry marked fuzzy changed in the reference since it was reviewed:\n"
-        "# its old text is in the '#| msgid' comment. When done, run:\n"
-        f"#   python3 make_pdf.py import SHEET_DIR {target_lang} THIS_FILE"
+    comment = (
+        f"# {header.target_lang} translation of the sheet '{header.sheet}', one entry\n"
+        "# per heading, paragraph and list item. Keep citations ([@key]) and link\n"
+        "# addresses as they are. An entry marked fuzzy changed in the reference since\n"
+        "# it was reviewed: its old text is in the '#| msgid' comment. When done, run:\n"
+        f"#   {header.command}"
     )
     catalog = Catalog(
-        locale=target_lang,
-        header_comment=header,
-        project=source,
+        locale=header.target_lang,
+        header_comment=comment,
+        project=f"{header.sheet}/{header.source_lang}.yaml",
         creation_date=today,
         revision_date=today,
         fuzzy=False,
@@ -67,18 +68,28 @@ def with_previous(text: str, units: list[Unit]) -> str:
     for line in text.splitlines(keepends=True):
         context = unescape(line[len("msgctxt ") :].strip()) if line.startswith("msgctxt ") else ""
         if context in previous:
-            for keyword, value in (("msgctxt", context), ("msgid", previous[context])):
-                out.append(f"#| {keyword} {normalize(value, prefix='#| ', width=WIDTH + 3)}\n")
+            out.append(f"#| msgctxt {escape(context)}\n")
+            out += quoted_lines("#| msgid", previous[context])
         out.append(line)
     return "".join(out)
 
 
-def read_units(raw: bytes, shown: str) -> list[Imported]:
+def quoted_lines(keyword: str, text: str) -> list[str]:
+    """`#| msgid ""` and the text in quoted pieces that break after a space."""
+    pieces = textwrap.wrap(text, WIDTH - 6, drop_whitespace=False, break_long_words=False)
+    if len(pieces) == 1:
+        return [f"{keyword} {escape(text)}\n"]
+    return [f'{keyword} ""\n', *(f"#| {escape(piece)}\n" for piece in pieces)]
+
+
+def read_units(raw: bytes, shown: str) -> ImportedFile:
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark some editors save
     try:
         catalog = read_po(io.BytesIO(raw), abort_invalid=True)
     except PoFileError as exc:
         where = Pos(shown, exc.lineno + 1, 1)
-        raise FactsheetError([Problem(where, f"not a PO file: {exc}")]) from None
+        message = "not a PO file: gettext cannot read this line"
+        raise FactsheetError([Problem(where, message)]) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise FactsheetError([Problem(Pos(shown, 1, 1), f"not a PO file: {exc}")]) from None
     units = []
@@ -88,9 +99,15 @@ def read_units(raw: bytes, shown: str) -> list[Imported]:
         units.append(
             Imported(
                 key=message.context or "",
+                source=message.id if isinstance(message.id, str) else "",
                 target=message.string if isinstance(message.string, str) else "",
                 review="fuzzy" in message.flags,
                 line=message.lineno or 1,
             )
         )
-    return units
+    # Our exports name "<sheet>/<lang>.yaml"; Babel says "PROJECT" when a file has none.
+    project = catalog.project if catalog.project and "/" in catalog.project else ""
+    sheet, _, source = project.partition("/")
+    locale = str(catalog.locale) if catalog.locale else ""
+    header = Exchange(sheet, source.removesuffix(".yaml"), locale.partition("_")[0])
+    return ImportedFile(header, units)

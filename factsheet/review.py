@@ -190,9 +190,14 @@ def translation_sections(sheet: Sheet, lang: str, section_ids: list[str]) -> lis
     unknown = [i for i in section_ids if i not in known or i not in reference]
     if unknown:
         where = Pos(sheet.contents[lang].path)
-        raise FactsheetError(
-            [Problem(where, f"no section '{i}' in both languages") for i in unknown]
-        )
+        both = sorted(set(known) & reference)
+        names = f"{lang}.yaml and {sheet.config.languages[0]}.yaml"
+        problems = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, both, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f"; they have: {', '.join(both)}"
+            problems.append(Problem(where, f"no section '{name}' in both {names}{hint}"))
+        raise FactsheetError(problems)
     chosen = section_ids or [s.id for s in sheet.contents[lang].sections if s.id in reference]
     return [known[i] for i in chosen]
 
@@ -295,6 +300,11 @@ def describe_changes(sheet: Sheet, lang: str, section_ids: list[str]) -> list[st
             changed = word_diff(" ".join(old[a1:a2]), " ".join(new[b1:b2]))
             out += textwrap.wrap(changed, 76, initial_indent="  ", subsequent_indent="  ")
             out.append("")
+    own = {s.id for s in sheet.contents[lang].sections}
+    for source in reference_content.sections if not section_ids else []:
+        if source.id not in own:
+            out.append(f"section '{source.id}' ({name}:{source.pos.line}): new in {name}, "
+                       f"not in {lang}.yaml yet; export or copy it to translate it")  # fmt: skip
     if not out:
         out.append(f"{lang}: every section is reviewed against {name} as it is now")
     return out

@@ -17,7 +17,7 @@ from lxml import etree
 
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.inline import parse_cite_item
-from factsheet.model import Imported, Unit
+from factsheet.model import Exchange, Imported, ImportedFile, Unit
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -204,12 +204,18 @@ def markdown_of(element: etree._Element) -> str:
     return "".join(parts)
 
 
-def write_units(units: list[Unit], source_lang: str, target_lang: str, source: str) -> str:
+def write_units(units: list[Unit], header: Exchange) -> str:
     root = etree.Element(f"{{{NS}}}xliff", version="1.2", nsmap={None: NS})
     file = etree.SubElement(root, f"{{{NS}}}file", {
-        "original": source, "source-language": source_lang,
-        "target-language": target_lang, "datatype": "plaintext",
+        "original": f"{header.sheet}/{header.source_lang}.yaml",
+        "source-language": header.source_lang, "target-language": header.target_lang,
+        "datatype": "plaintext",
     })  # fmt: skip
+    head = etree.SubElement(file, f"{{{NS}}}header")
+    etree.SubElement(head, f"{{{NS}}}note").text = (
+        "Keep the tags: they stand for citations, notes, links and emphasis. Units "
+        f"marked needs-review-translation changed since review. When done: {header.command}"
+    )
     body = etree.SubElement(file, f"{{{NS}}}body")
     for unit in units:
         element = etree.SubElement(body, f"{{{NS}}}trans-unit", id=unit.key, resname=unit.key)
@@ -247,7 +253,7 @@ def lay_out(element: etree._Element, depth: int = 0) -> None:
     element[-1].tail = "\n" + "  " * depth
 
 
-def read_units(raw: bytes, shown: str) -> list[Imported]:
+def read_units(raw: bytes, shown: str) -> ImportedFile:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(raw, parser)
@@ -261,14 +267,25 @@ def read_units(raw: bytes, shown: str) -> list[Imported]:
         raise FactsheetError([Problem(where, message)])
     units = []
     for element in root.iter(f"{{{NS}}}trans-unit"):
+        source = element.find(f"{{{NS}}}source")
         target = element.find(f"{{{NS}}}target")
+        # No state says nothing is left to do: XLIFF 1.2 makes the attribute optional.
         state = target.get("state", "translated") if target is not None else "new"
         units.append(
             Imported(
                 key=element.get("id", ""),
+                source=markdown_of(source) if source is not None else "",
                 target=markdown_of(target) if target is not None else "",
                 review=state in TO_REVIEW,
                 line=element.sourceline or 1,
             )
         )
-    return units
+    file = root.find(f"{{{NS}}}file")
+    attributes = file.attrib if file is not None else {}
+    sheet, _, source_file = attributes.get("original", "").partition("/")
+    header = Exchange(
+        sheet,
+        attributes.get("source-language", source_file.removesuffix(".yaml")),
+        attributes.get("target-language", "").partition("-")[0].lower(),
+    )
+    return ImportedFile(header, units)

@@ -123,7 +123,7 @@ def test_an_unchanged_translation_round_trips_to_the_same_bytes(fmt, sample, tmp
     assert run.out == f"wrote {exported}: 41 units: 0 to review, 0 untranslated\n"
     run = run_cli("import", sample, "es", exported)
     assert run.code == 0, run.err
-    assert run.out.startswith(f"unchanged: {sample}/es.yaml (41 units read from {exported})")
+    assert run.out == f"{sample}/es.yaml: no text changed (41 units read from {exported})\n"
     assert (sample / "es.yaml").read_bytes() == es
     after = run_cli(sample, "--out", tmp_path / "after", "--lang", "es", "--force")
     assert after.code == 0, after.err
@@ -247,7 +247,7 @@ def test_a_fuzzy_unit_imports_its_text_but_leaves_its_section_to_review(sample, 
     run = run_cli("import", sample, "es", exported)
     assert run.code == 0, run.err
     assert "marked reviewed" not in run.out
-    assert "still to review in es (fuzzy): benefits, overview, portugal" in run.out
+    assert "still to review in es: benefits, overview, portugal" in run.out
     assert "multa a quien posee drogas" in (sample / "es.yaml").read_text()
     assert run_cli(sample, "--check").code == 0
     assert run_cli(sample, "--check", "--strict").code == 1  # the review is still owed
@@ -368,3 +368,111 @@ def test_a_new_sheet_round_trips_with_its_emphasis_links_and_notes(
     run = run_cli("import", sheet, "es", exported)
     assert run.code == 0, run.err
     assert (sheet / "es.yaml").read_bytes() == es
+
+
+def export(run_cli, sheet: Path, path: Path) -> None:
+    run = run_cli("export", sheet, "es", "--out", path)  # the format from the extension
+    assert run.code == 0, run.err
+
+
+def test_a_file_exported_before_the_english_changed_does_not_count_as_review(
+    sample, tmp_path, run_cli
+):
+    old = tmp_path / "old.po"
+    export(run_cli, sample, old)
+    mutate(sample / "en.yaml", "cuts the number of people arrested;",
+           "cuts the number of people arrested and fined;")  # fmt: skip
+    run = run_cli("import", sample, "es", old)
+    assert run.code == 0, run.err
+    assert "marked reviewed" not in run.out
+    assert "still to review in es: benefits" in run.out
+    assert "1 units were exported before en.yaml changed (benefits/2…)" in run.out
+    assert run_cli(sample, "--check", "--strict").code == 1
+
+
+def test_a_unit_marked_for_review_in_a_reviewed_section_is_reported(sample, tmp_path, run_cli):
+    path = tmp_path / "es.po"
+    export(run_cli, sample, path)
+    catalog = read_po(path.open("rb"))
+    for message in catalog:
+        if message.context == "benefits/3":
+            message.flags.add("fuzzy")
+    out = io.BytesIO()
+    write_po(out, catalog)
+    path.write_bytes(out.getvalue())
+    run = run_cli("import", sample, "es", path)
+    assert "marked for review in the file, but already reviewed in es.yaml: benefits" in run.out
+
+
+def test_export_keeps_a_translators_unimported_work(sample, tmp_path, run_cli):
+    path = tmp_path / "es.xlf"
+    export(run_cli, sample, path)
+    export(run_cli, sample, path)  # nothing new in it: replaced
+    path.write_text(path.read_text().replace("Qué significa descriminalizar", "Qué es"))
+    run = run_cli("export", sample, "es", "--out", path)
+    assert run.code == 1
+    assert run.error_lines == [
+        f"{path}:1:1: {path} holds translations not yet imported into es.yaml (unit "
+        "'overview/heading'): import it first, or delete it to export again"
+    ]
+    assert "Qué es" in path.read_text()
+
+
+def test_export_to_a_folder_that_is_not_there_is_one_line(sample, tmp_path, run_cli):
+    run = run_cli("export", sample, "es", "--out", tmp_path / "nope" / "es.po")
+    assert run.error_lines == [
+        f"{tmp_path}/nope/es.po:1:1: cannot write the file: No such file or directory"
+    ]
+    run = run_cli("export", sample, "es", "--out", tmp_path / "es.txt")
+    assert "end it in .po or .xlf, or give --format" in run.err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("decriminalization/en.yaml", "other-sheet/en.yaml",
+         "this file was exported from the sheet 'other-sheet', not 'decriminalization'"),
+        ("Language: es", "Language: fr", "this file is a translation into 'fr', not 'es'"),
+    ],
+)  # fmt: skip
+def test_a_file_for_another_sheet_or_language_is_refused(
+    old, new, message, sample, tmp_path, run_cli
+):
+    path = tmp_path / "es.po"
+    export(run_cli, sample, path)
+    path.write_text(path.read_text().replace(old, new))
+    run = run_cli("import", sample, "es", path)
+    assert run.error_lines == [f"{path}:1:1: {message}"]
+
+
+def test_a_unit_taken_out_of_the_file_is_named(sample, tmp_path, run_cli):
+    path = tmp_path / "es.po"
+    export(run_cli, sample, path)
+    catalog = read_po(path.open("rb"))
+    catalog.delete(next(m.id for m in catalog if m.context == "benefits/9"), context="benefits/9")
+    out = io.BytesIO()
+    write_po(out, catalog)
+    path.write_bytes(out.getvalue())
+    run = run_cli("import", sample, "es", path)
+    assert run.error_lines == [
+        f"{path}:1:1: unit 'benefits/9' is missing from the file; export again to get every unit"
+    ]
+
+
+def test_a_po_file_saved_with_a_byte_order_mark_imports(sample, tmp_path, run_cli):
+    path = tmp_path / "es.po"
+    export(run_cli, sample, path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert run_cli("import", sample, "es", path).code == 0
+
+
+def test_a_lost_citation_is_reported_at_its_own_unit(sample, tmp_path, run_cli):
+    """The section's check names the section; the import names the unit."""
+    path = tmp_path / "es.po"
+    export(run_cli, sample, path)
+    text = path.read_text()
+    path.write_text(text.replace("metadona.[@hughes2010]", "metadona."))
+    line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1)
+                if ln == 'msgctxt "portugal/1"')  # fmt: skip
+    errors = run_cli("import", sample, "es", path).error_lines
+    assert errors and all(e.startswith(f"{path}:{line + 1}:1: unit 'portugal/1': ") for e in errors)

@@ -199,7 +199,12 @@ def test_reviewed_refuses_the_reference_language_and_unknown_sections(minimal, r
         f"{minimal}/sheet.yaml:1:12: 'en' is not a translation of this sheet"
     ]
     assert run_cli("reviewed", minimal, "es", "nope").error_lines == [
-        f"{minimal}/es.yaml:1:1: no section 'nope' in both languages"
+        f"{minimal}/es.yaml:1:1: no section 'nope' in both es.yaml and en.yaml; "
+        "they have: first, second"
+    ]
+    assert run_cli("reviewed", minimal, "es", "frist").error_lines == [
+        f"{minimal}/es.yaml:1:1: no section 'frist' in both es.yaml and en.yaml "
+        "(did you mean 'first'?)"
     ]
 
 

@@ -108,3 +108,12 @@ def test_a_bullet_that_swallowed_the_next_one_is_named(sample_copy):
     assert len(problems) == 1
     assert "section 'benefits', list item 'lleva a más personas a…' is much longer" in problems[0]
     assert problems[0].endswith("did two paragraphs or items run together?")
+
+
+def test_changes_names_a_section_new_in_the_english(minimal, run_cli):
+    en = minimal / "en.yaml"
+    en.write_text(en.read_text() + "  - id: third\n    heading: New\n    body: |\n      Text.\n")
+    assert run_cli("changes", minimal, "es").out == (
+        "section 'third' (en.yaml:19): new in en.yaml, not in es.yaml yet; "
+        "export or copy it to translate it\n"
+    )
