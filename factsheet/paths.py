@@ -32,18 +32,3 @@ def web_font_name(family: str, style: str) -> str:
     """A plain file name for a font copied beside an HTML page: source-serif-4-italic.ttf."""
     name = family.lower().replace(" ", "-")
     return f"{name}-italic.ttf" if style == "italic" else f"{name}.ttf"
-
-
-def font_faces_css(folder: str | None = None) -> str:
-    """@font-face rules for the project's fonts: from the font packages, or (for an
-    HTML page) from `folder`, relative to the page, where build copies them."""
-    rules = []
-    for family, style, package, filename in FONT_FILES:
-        if folder is None:
-            url = font_path(package, filename).as_uri()
-        else:
-            url = f"{folder}/{web_font_name(family, style)}"
-        rules.append(
-            f'@font-face {{ font-family: "{family}"; font-style: {style}; src: url("{url}"); }}'
-        )
-    return "\n".join(rules)

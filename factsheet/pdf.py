@@ -23,8 +23,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from factsheet.errors import FactsheetError, Pos, Problem
+from factsheet.instances import static_faces, static_font_faces_css
 from factsheet.model import LayoutSettings
-from factsheet.paths import FONT_FILES, STYLES_DIR, font_faces_css, font_path
+from factsheet.paths import FONT_FILES, STYLES_DIR
 from factsheet.tags import DocumentTags, mend_tags
 
 STYLESHEETS = ("page.css", "type.css", "components.css")
@@ -209,14 +210,12 @@ def lay_out(
         raise FactsheetError(
             [Problem(where, f"stylesheet {styles_dir / n} is missing") for n in missing]
         )
-    fetcher = SandboxedFetcher(
-        [base_dir, styles_dir, *{font_path(p, f).parent for _, _, p, f in FONT_FILES}]
-    )
+    faces = static_faces()
+    fetcher = SandboxedFetcher([base_dir, styles_dir, *{face.path.parent for face in faces}])
     fonts = FontConfiguration()  # @font-face rules only take effect through this
     with collected_warnings() as messages:
-        stylesheets = [
-            weasyprint.CSS(string=font_faces_css(), url_fetcher=fetcher, font_config=fonts)
-        ]
+        faces_css = static_font_faces_css(faces)
+        stylesheets = [weasyprint.CSS(string=faces_css, url_fetcher=fetcher, font_config=fonts)]
         stylesheets += [
             weasyprint.CSS(filename=str(styles_dir / name), url_fetcher=fetcher, font_config=fonts)
             for name in names

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from factsheet.pdf import FONT_FILES, STYLES_DIR, font_path
+from factsheet.paths import FONT_FILES, STYLES_DIR, font_path
 
 SPANISH = "áéíóúüñÁÉÍÓÚÜÑ¿¡«»“”‘’—–·ºª€"
 STYLESHEETS = sorted(STYLES_DIR.glob("*.css"))
