@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
+import hashlib
 import html
 import io
+import json
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from citeproc import (
@@ -231,6 +234,22 @@ def csl_date(value: object) -> object:
     return {"literal": str(value)}
 
 
+@dataclass(frozen=True)
+class Request:
+    """What decides one language's formatted notes. Requests compare by `key`
+    alone (a digest of the rest), so one whose notes and sources say the same
+    as an earlier one is answered from the cache: a warm process (the `--jobs`
+    workers, `watch`) formats a sheet's notes again only when they change."""
+
+    key: str
+    notes: tuple[Note, ...] = field(compare=False)
+    sources: tuple[Source, ...] = field(compare=False)
+    style_name: str = field(compare=False)
+    lang: str = field(compare=False)
+    csl_lang: str = field(compare=False)
+    where: Pos = field(compare=False)
+
+
 def cite_notes(
     notes: list[Note],
     sources: list[Source],
@@ -244,7 +263,25 @@ def cite_notes(
     if problems:
         raise FactsheetError(problems)
     csl_lang = csl_locale(lang, locale)
-    style = load_style(style_name, csl_lang, where)
+    said = [
+        style_name, lang, csl_lang,
+        [[n.number, [[i.key, i.prefix, i.suffix, i.locator, i.label] for i in n.items], n.html]
+         for n in notes],
+        [to_csl_json(source) for source in sources],
+    ]  # fmt: skip
+    key = hashlib.sha256(json.dumps(said, sort_keys=True, default=str).encode()).hexdigest()
+    return format_notes(
+        Request(key, tuple(notes), tuple(sources), style_name, lang, csl_lang, where)
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def format_notes(request: Request) -> Citations:
+    """citeproc-py's part: the notes in the request's style and locale, and the
+    source list. (The Citations returned are shared: read them, never change them.)"""
+    notes, sources, lang = request.notes, request.sources, request.lang
+    csl_lang = request.csl_lang
+    style = load_style(request.style_name, csl_lang, request.where)
     by_id = {source.id: source for source in sources}
     inside = punctuation_in_quote(csl_lang)
     with warnings.catch_warnings():

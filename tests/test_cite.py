@@ -251,3 +251,24 @@ def test_a_title_in_another_language_says_so():
     assert es.bibliography == ['O. <i><span lang="en">What’s Next</span></i>. s.\xa0f.']
     en = cite_notes([note("x")], sources, "chicago-shortened-notes-bibliography", "en", HERE)
     assert en.notes[1] == "O, <i>What’s Next</i>."
+
+
+def test_formatted_notes_are_reused_until_a_note_or_source_changes():
+    """A warm process formats a language's notes once; what decides them (the
+    citations, the sources, the style and locale) is the key, where they are
+    written is not."""
+    source = Source("lee2021", Pos("s.yaml", 1, 1), {"id": "lee2021", "type": "report",
+                    "title": "Heat and health", "author": [{"literal": "Lee Institute"}],
+                    "issued": "2021"})  # fmt: skip
+    note = Note(1, Pos("en.yaml", 5, 3), items=(CiteItem("lee2021", Pos("en.yaml", 5, 3)),))
+    first = cite_notes([note], [source], "chicago-notes-bibliography", "en", Pos("x"))
+    moved = Note(1, Pos("en.yaml", 9, 7), items=(CiteItem("lee2021", Pos("en.yaml", 9, 7)),))
+    assert cite_notes([moved], [source], "chicago-notes-bibliography", "en", Pos("x")) is first
+    retitled = Source(source.id, source.pos, {**source.csl, "title": "Heat, health and work"})
+    again = cite_notes([note], [retitled], "chicago-notes-bibliography", "en", Pos("x"))
+    assert "Heat and Health" in first.notes[1]
+    assert "Heat, Health and Work" in again.notes[1]
+    paged = Note(1, note.pos, items=(CiteItem("lee2021", note.pos, locator="4"),))
+    assert (
+        "4" in cite_notes([paged], [source], "chicago-notes-bibliography", "en", Pos("x")).notes[1]
+    )
