@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: all pdf check test lint i18n clean bench-web
+.PHONY: all pdf check test lint i18n clean bench bench-web
 
 all: pdf
 
@@ -28,10 +28,17 @@ test: lint
 	sh scripts/test-deps.sh
 	$(PY) -m pytest
 
+# Speed against the goals (bench/RESULTS.md); Paged.js from npm runs on Debian's
+# Chromium (no browser download).
+bench: $(READY)
+	sh scripts/test-deps.sh
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix bench --silent --no-audit --no-fund
+	$(PY) bench/run.py
+
 # Lighthouse on the sample's web pages (npm, into bench/node_modules).
 bench-web: $(READY)
 	sh scripts/test-deps.sh
-	npm install --prefix bench --silent --no-audit --no-fund
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix bench --silent --no-audit --no-fund
 	$(PY) bench/lighthouse.py
 
 # Extract interface strings into the template and merge them into every catalog.

@@ -13,6 +13,7 @@ untouched block stay byte for byte as the translator or writer left them.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ def line_field(key: str, section: str | None, text: Text) -> Field:
 def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
     """Blocks by markdown-it's own reading of the Markdown, so they are the
     paragraphs and items the page prints."""
-    parser = MarkdownIt("commonmark").disable(["html_block", "code", "fence", "heading"])
+    parser = block_parser()
     blocks = []
     inside: list[str] = []
     start = (0, 0)
@@ -111,6 +112,12 @@ def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
             number = len(blocks) + 1
             blocks.append(Block(f"{prefix}/{number}", kind, joined(token.content), start))
     return Field(key, section, text, tuple(blocks))
+
+
+@functools.cache
+def block_parser() -> MarkdownIt:
+    """markdown-it set up as inline.py reads bodies (no HTML, code or headings)."""
+    return MarkdownIt("commonmark").disable(["html_block", "code", "fence", "heading"])
 
 
 def prefixes(value: str, block: Block) -> tuple[str, str]:

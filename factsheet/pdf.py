@@ -8,6 +8,7 @@ is an error of the build, and so is any text set in a font we did not ship.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import logging
 import os
@@ -23,7 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from factsheet.errors import FactsheetError, Pos, Problem
-from factsheet.instances import static_faces, static_font_faces_css
+from factsheet.instances import Face, static_faces, static_font_faces_css
 from factsheet.model import LayoutSettings
 from factsheet.paths import FONT_FILES, STYLES_DIR
 from factsheet.tags import DocumentTags, mend_tags
@@ -186,6 +187,18 @@ def source_date(day: datetime.date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+@functools.lru_cache(maxsize=2)
+def font_setup(faces: tuple[Face, ...]) -> tuple[FontConfiguration, weasyprint.CSS]:
+    """The fonts of every layout in this process, loaded once. WeasyPrint keeps
+    what a FontConfiguration loads (fontconfig, Pango) for the life of the
+    process: a new one at each layout grew a --jobs worker by about 1 MiB a
+    sheet. @font-face rules only take effect through the configuration."""
+    fonts = FontConfiguration()
+    fetcher = SandboxedFetcher(sorted({face.path.parent for face in faces}))
+    css = static_font_faces_css(list(faces))
+    return fonts, weasyprint.CSS(string=css, url_fetcher=fetcher, font_config=fonts)
+
+
 def lay_out(
     html: str | list[str],
     base_dir: Path,
@@ -210,12 +223,10 @@ def lay_out(
         raise FactsheetError(
             [Problem(where, f"stylesheet {styles_dir / n} is missing") for n in missing]
         )
-    faces = static_faces()
-    fetcher = SandboxedFetcher([base_dir, styles_dir, *{face.path.parent for face in faces}])
-    fonts = FontConfiguration()  # @font-face rules only take effect through this
+    fetcher = SandboxedFetcher([base_dir, styles_dir])
     with collected_warnings() as messages:
-        faces_css = static_font_faces_css(faces)
-        stylesheets = [weasyprint.CSS(string=faces_css, url_fetcher=fetcher, font_config=fonts)]
+        fonts, faces_css = font_setup(tuple(static_faces()))
+        stylesheets = [faces_css]
         stylesheets += [
             weasyprint.CSS(filename=str(styles_dir / name), url_fetcher=fetcher, font_config=fonts)
             for name in names
