@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -213,12 +212,17 @@ def hundred_sheets(folder: Path) -> tuple[float, float]:
     command = [sys.executable, str(ROOT / "make_pdf.py"), "--jobs", "2", "--force",
                "--out", str(folder / "hundred-out")]  # fmt: skip
     command += [str(sheet) for sheet in sorted(sheets.iterdir())]
-    # ru_maxrss of the children: the largest of this process's descendants that
-    # were waited for (the command and its workers), in KiB on Linux.
-    started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, timeout=600)
-    seconds = time.perf_counter() - started
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # Run through a small Python of its own: the largest resident size among the
+    # children it waited for is then the build's alone (this process has run
+    # Chromium, which would count too).
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+             "print(time.perf_counter() - t, "
+             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")  # fmt: skip
+    measured = subprocess.run([sys.executable, "-c", probe, *command], check=True,
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+    seconds, peak = measured.stdout.split()
+    return float(seconds), float(peak)
 
 
 def main() -> None:

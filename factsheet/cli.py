@@ -226,15 +226,21 @@ def new_main(argv: list[str], out: TextIO) -> int:
     return 0
 
 
-def reviewed_main(argv: list[str], out: TextIO) -> int:
-    """`make_pdf.py reviewed SHEET_DIR LANG SECTION ...`: record a translator's review."""
-    parser = argparse.ArgumentParser(
-        prog=f"{RUN} reviewed",
-        description="Mark translated sections as reviewed against the reference language. "
-        "A section that still fails the checks is not marked.",
-    )
+def translation_parser(command: str, description: str) -> argparse.ArgumentParser:
+    """The translators' commands all start `COMMAND SHEET_DIR LANG`."""
+    parser = argparse.ArgumentParser(prog=f"{RUN} {command}", description=description)
     parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
     parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
+    return parser
+
+
+def reviewed_main(argv: list[str], out: TextIO) -> int:
+    """`make_pdf.py reviewed SHEET_DIR LANG SECTION ...`: record a translator's review."""
+    parser = translation_parser(
+        "reviewed",
+        "Mark translated sections as reviewed against the reference language. "
+        "A section that still fails the checks is not marked.",
+    )
     parser.add_argument("sections", nargs="*", metavar="SECTION", help="section ids")
     parser.add_argument("--all", action="store_true", help="every section of the translation")
     parser.add_argument("--by", default=None, help="who reviewed (default: the git user's name)")
@@ -258,13 +264,11 @@ def reviewed_main(argv: list[str], out: TextIO) -> int:
 
 def changes_main(argv: list[str], out: TextIO) -> int:
     """`make_pdf.py changes SHEET_DIR LANG [SECTION ...]`: what to review, as a diff."""
-    parser = argparse.ArgumentParser(
-        prog=f"{RUN} changes",
-        description="Show, as a word diff, how the reference text changed since each "
+    parser = translation_parser(
+        "changes",
+        "Show, as a word diff, how the reference text changed since each "
         "out-of-date section of a translation was reviewed ([-removed-] {+added+}).",
     )
-    parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
-    parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
     parser.add_argument(
         "sections", nargs="*", metavar="SECTION", help="section ids (default: out of date)"
     )
@@ -280,15 +284,13 @@ def changes_main(argv: list[str], out: TextIO) -> int:
 
 def export_main(argv: list[str], out: TextIO) -> int:
     """`make_pdf.py export SHEET_DIR LANG --out FILE [--format po|xliff]`."""
-    parser = argparse.ArgumentParser(
-        prog=f"{RUN} export",
-        description="Write one translation unit per title, heading, paragraph and list "
+    parser = translation_parser(
+        "export",
+        "Write one translation unit per title, heading, paragraph and list "
         "item, for Poedit, Weblate and other PO editors (po) or for memoQ, Trados and "
         "OmegaT (xliff, version 1.2). Out-of-date units are marked for review with the "
         "reference text as it was reviewed.",
     )
-    parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
-    parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE",
                         help="the file to write: .po or .xlf")  # fmt: skip
     parser.add_argument("--format", choices=["po", "xliff"],
@@ -312,14 +314,12 @@ def export_main(argv: list[str], out: TextIO) -> int:
 
 def import_main(argv: list[str], out: TextIO) -> int:
     """`make_pdf.py import SHEET_DIR LANG FILE`: a PO or XLIFF file back into LANG.yaml."""
-    parser = argparse.ArgumentParser(
-        prog=f"{RUN} import",
-        description="Read a translated PO or XLIFF file back into LANG.yaml. Nothing is "
+    parser = translation_parser(
+        "import",
+        "Read a translated PO or XLIFF file back into LANG.yaml. Nothing is "
         "written unless the whole translation passes the checks; sections whose units "
         "are all translated and not marked for review are recorded as reviewed.",
     )
-    parser.add_argument("sheet", type=Path, metavar="SHEET_DIR")
-    parser.add_argument("lang", metavar="LANG", help="the translation, e.g. es")
     parser.add_argument("file", type=Path, metavar="FILE", help="a .po or .xlf file")
     parser.add_argument("--by", default=None, help="who reviewed (default: the git user's name)")
     args = parser.parse_args(argv)
