@@ -176,7 +176,14 @@ def write_value(lines: list[str], text: Text, value: str) -> None:
         body = [f"{indent}{line}".rstrip() + "\n" for line in value.rstrip("\n").split("\n")]
         lines[start.line : start.line + count] = body
         return
-    tail = lines[end.line - 1][end.col - 1 :]
+    if end.col == 1 and end.line > start.line:
+        # A folded or multi-line plain value ends where the next line starts
+        # (after any blank lines, which stay).
+        stop, tail = end.line - 1, "\n"
+        while stop > start.line and not lines[stop - 1].strip():
+            stop -= 1
+    else:
+        stop, tail = end.line, lines[end.line - 1][end.col - 1 :]
     if "\n" in value.strip():
         indent = " " * (len(head) - len(head.lstrip()) + 2)
         body = [f"{indent}{line}".rstrip() + "\n" for line in value.rstrip("\n").split("\n")]
@@ -185,7 +192,7 @@ def write_value(lines: list[str], text: Text, value: str) -> None:
             new.append(tail)
     else:
         new = [f"{head}{scalar(value.strip())}{tail}"]
-    lines[start.line - 1 : end.line] = new
+    lines[start.line - 1 : stop] = new
 
 
 def scalar(value: str) -> str:
