@@ -9,14 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from factsheet import __version__
+from factsheet import RUN, __version__
 from factsheet.build import Report, build
 from factsheet.errors import FactsheetError
 from factsheet.options import Options
 from factsheet.workers import Stopped
 
 USAGE_ERROR = 2
-RUN = "python3 make_pdf.py"  # how the README, hints and messages say to run it
 COMMANDS = f"""commands:
   {RUN} new SLUG [--sheets DIR]
       start a new sheet from commented examples that build as they are

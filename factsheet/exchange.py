@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from factsheet import pofile, xliff
+from factsheet import RUN, pofile, xliff
 from factsheet.blocks import (
     WIDTH,
     Block,
@@ -37,9 +37,6 @@ from factsheet.inline import ITEM
 from factsheet.load import load_sheet
 from factsheet.model import Content, Exchange, Imported, ImportedFile, Section, Sheet, Text, Unit
 from factsheet.review import mark_reviewed, read_snapshot, stale, translation_sections
-
-FORMATS = ("po", "xliff")
-RUN = "python3 make_pdf.py"
 
 
 def units_of(sheet: Sheet, lang: str) -> list[Unit]:

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import yaml
 
+from factsheet import RUN
 from factsheet.blocks import body_field, scalar
 from factsheet.errors import FactsheetError, Pos, Problem, display_path
 from factsheet.model import Content, Section, Sheet, Text
 
 HASH_LENGTH = 10
-RUN = "python3 make_pdf.py"
 
 
 @dataclass(frozen=True)
