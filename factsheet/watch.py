@@ -103,7 +103,7 @@ class Watcher:
     def paths(self) -> list[Path]:
         """What to watch: the sheets (or sheets/ for new ones) and the shared files."""
         roots = list(self.options.sheets) or [self.options.sheets_root]
-        return [*roots, *(d for d in SHARED_DIRS if d.is_dir())]
+        return [path for path in [*roots, *SHARED_DIRS] if path.is_dir()]
 
     def rebuild(self, rebuilds: list[Rebuild]) -> None:
         for item in rebuilds:
@@ -148,8 +148,8 @@ class Watcher:
         for listener in self.listeners:
             listener([slug])
 
-    def first_build(self) -> None:
-        for folder in self.folders():
+    def first_build(self, folders: list[Path]) -> None:
+        for folder in folders:
             self.read_settings(folder)
             self.rebuild([Rebuild(folder)])
 
@@ -175,6 +175,10 @@ def watch(options: Options, out: TextIO, serve: bool = False, port: int = 8000) 
     import watchfiles
 
     watcher = Watcher(options, out)
+    folders = watcher.folders()  # says what is not a sheet
+    if not folders:
+        print("nothing to watch: name a sheet folder, or run where sheets/ is", file=out)
+        return 1
     server = None
     if serve:
         from factsheet.preview import start_preview
@@ -194,7 +198,7 @@ def watch(options: Options, out: TextIO, serve: bool = False, port: int = 8000) 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        watcher.first_build()
+        watcher.first_build(folders)
         print(f"watching {', '.join(str(p) for p in watcher.paths())}", file=out)
         out.flush()
         for changes in watchfiles.watch(

@@ -167,3 +167,12 @@ def test_a_save_rebuilds_what_it_touches(changed, expected, tmp_path):
     folder.mkdir()
     rebuilds = touched([folder / name for name in changed], [folder])
     assert rebuilds == [Rebuild(folder, langs) for _, langs in expected]
+
+
+def test_nothing_to_watch_is_one_line_not_a_traceback(tmp_path, run_cli):
+    run = run_cli("watch", tmp_path / "nope")
+    assert run.code == 1
+    assert run.out.splitlines() == [
+        f"{tmp_path}/nope:1:1: not a sheet folder: it has no sheet.yaml",
+        "nothing to watch: name a sheet folder, or run where sheets/ is",
+    ]
