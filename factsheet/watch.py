@@ -199,11 +199,20 @@ def watch(options: Options, out: TextIO, serve: bool = False, port: int = 8000) 
         signal.signal(signum, lambda *_: stop.set())
     try:
         watcher.first_build(folders)
-        print(f"watching {', '.join(str(p) for p in watcher.paths())}", file=out)
-        out.flush()
+        paths = watcher.paths()
+        ready = False
+        # yield_on_timeout: the first (empty) batch comes once the watches are in
+        # place; only then does "watching" tell the writer (and the tests) to save.
         for changes in watchfiles.watch(
-            *watcher.paths(), stop_event=stop, debounce=100, step=20, raise_interrupt=True
-        ):
+            *paths, stop_event=stop, debounce=100, step=20, raise_interrupt=True,
+            rust_timeout=200, yield_on_timeout=True,
+        ):  # fmt: skip
+            if not ready:
+                print(f"watching {', '.join(str(p) for p in paths)}", file=out)
+                out.flush()
+                ready = True
+            if not changes:
+                continue
             changed = [Path(path) for _, path in changes]
             rebuilds = touched(changed, watcher.folders())
             for item in rebuilds:
