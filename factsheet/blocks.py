@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import yaml
 from markdown_it import MarkdownIt
+from mdit_py_plugins.container import container_plugin
 
 from factsheet.errors import Pos
 from factsheet.model import Content, Text
@@ -32,7 +33,8 @@ BLOCK_START = re.compile(r"^(?:[-+*>#]|\d+[.)])$")
 @dataclass(frozen=True)
 class Block:
     key: str  # "title", "summary/1", "overview/heading", "overview/2", "credit/1"
-    kind: str  # "line" (title, subtitle, heading), "paragraph", "item" or "quote"
+    kind: str  # "line" (title, subtitle, heading), "paragraph", "item", "quote" or
+    # "title" (a box's, on its `::: box` line)
     text: str  # its Markdown, source line breaks read as spaces
     lines: tuple[int, int]  # its lines in the field's value: [first, last)
 
@@ -105,6 +107,12 @@ def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
             inside.pop()
         elif token.type == "paragraph_open" and token.map:
             start = (token.map[0], token.map[1])
+        elif token.type == "container_box_open" and token.map:
+            title = token.info.strip().removeprefix("box").strip()
+            if title:  # `::: box What to do`: its title, on the fence's own line
+                first = token.map[0]
+                key = f"{prefix}/{len(blocks) + 1}"
+                blocks.append(Block(key, "title", joined(title), (first, first + 1)))
         elif token.type == "inline" and token.level > 0:
             kind = "paragraph"
             if inside:
@@ -117,7 +125,8 @@ def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
 @functools.cache
 def block_parser() -> MarkdownIt:
     """markdown-it set up as inline.py reads bodies (no HTML, code or headings)."""
-    return MarkdownIt("commonmark").disable(["html_block", "code", "fence", "heading"])
+    parser = MarkdownIt("commonmark").disable(["html_block", "code", "fence", "heading"])
+    return parser.use(container_plugin, "box")
 
 
 def prefixes(value: str, block: Block) -> tuple[str, str]:
@@ -158,7 +167,9 @@ def replace_blocks(value: str, changes: dict[Block, str], width: int = WIDTH) ->
         if block.kind == "line":
             return text
         first, rest = prefixes(value, block)
-        lines[block.lines[0] : block.lines[1]] = wrap(text, first, rest, width)
+        # A box's title stays on its fence's line, however long.
+        room = width if block.kind != "title" else len(first) + len(text) + 1
+        lines[block.lines[0] : block.lines[1]] = wrap(text, first, rest, room)
     return "\n".join(lines)
 
 

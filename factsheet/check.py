@@ -271,7 +271,8 @@ def block_lengths(reference: Content, translation: Content) -> list[Problem]:
 def describe(block: Block) -> str:
     """ "section 'benefits', list item 'reduce el número de…'"."""
     where = block.key.partition("/")[0]
-    kind = {"item": "list item", "quote": "quoted paragraph"}.get(block.kind, block.kind)
+    kinds = {"item": "list item", "quote": "quoted paragraph", "title": "box title"}
+    kind = kinds.get(block.kind, block.kind)
     place = f"section '{where}'" if where not in ("summary", "credit") else f"the {where}"
     words = block.text.split()
     start = " ".join(words[:5]) + ("…" if len(words) > 5 else "")
@@ -300,6 +301,7 @@ class Facts:
     unknown_keys: int
     list_items: int
     quotes: int
+    boxes: int
     numbers: Counter  # value (a Decimal, or the text of a malformed number) -> how often
     written: dict[Decimal | str, str]  # each value as first written, for messages
     links: list[str]
@@ -348,6 +350,7 @@ def facts_of(
         unknown_keys=sum(i.key not in known_keys for n in in_notes for i in n.items),
         list_items=fragment.count("<li>"),
         quotes=fragment.count("<blockquote>"),
+        boxes=fragment.count('<div class="box">'),
         numbers=Counter(value for value, _ in numbers),
         written=written,
         links=re.findall(r'href="([^"]+)"', fragment),
@@ -464,7 +467,7 @@ def differences(
 ) -> list[str]:
     messages = []
     for attribute, what in (("footnotes", "footnotes"), ("list_items", "list items"),
-                            ("quotes", "block quotes")):  # fmt: skip
+                            ("quotes", "block quotes"), ("boxes", "boxes")):  # fmt: skip
         have, want = getattr(found, attribute), getattr(expected, attribute)
         if have != want:
             messages.append(f"{label} has {have} {what}, {there} has {want}")

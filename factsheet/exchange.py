@@ -143,7 +143,8 @@ def pair_blocks(
 def unit_note(block: Block) -> str:
     """What the block is, and what in it must stay as written."""
     where, _, number = block.key.partition("/")
-    kind = {"line": "", "item": "list item", "quote": "quoted paragraph"}.get(block.kind, "")
+    kinds = {"line": "", "item": "list item", "quote": "quoted paragraph", "title": "box title"}
+    kind = kinds.get(block.kind, "")
     what = f"section '{where}'" if number and where not in ("summary", "credit") else where
     if number == "heading":
         what += ", heading"

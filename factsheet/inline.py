@@ -9,11 +9,13 @@ stage needs to know nothing about citation styles.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkLabel
 from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.container import container_plugin
 
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.model import CiteItem, Content, Document, Note, SectionHTML, Text
@@ -64,7 +66,25 @@ def make_parser(lang: str) -> MarkdownIt:
     md.validateLink = lambda url: True
     md.core.ruler.push("check_targets", check_targets)
     md.core.ruler.push("mark_blocks", mark_blocks)
+    # `::: box What to do` ... `:::`: a call-out box, its title after the name.
+    md.use(container_plugin, "box", render=box_renderer(md))
     return md
+
+
+def box_renderer(md: MarkdownIt) -> Callable:
+    """How a box renders: it opens with its title as a heading (inline Markdown,
+    notes and all, numbered where they fall)."""
+
+    def render(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it API
+        token = tokens[idx]
+        if token.nesting == -1:
+            return "</div>\n"
+        title = token.info.strip().removeprefix("box").strip()
+        inner = md.renderInline(title, env) if title else ""
+        heading = f'<h3 class="box-title">{inner}</h3>\n' if title else ""
+        return f'<div class="box">\n{heading}'
+
+    return render
 
 
 LONG_LIST = 6  # items: a list this long, without notes, may be set in two columns
@@ -295,6 +315,13 @@ def unclosed_markup(text: Text) -> list[Problem]:
                     first = max(first, 0)
                     shown = " ".join(chunk[first : first + 24].split())
                     problems.append(Problem(text.pos_at(start + first), message.format(shown)))
+        for fence in re.finditer(r"^[ \t]*:::[ \t]*([^\s:]+)", chunk, re.M):
+            if fence[1] != "box":
+                where = text.pos_at(start + fence.start(1))
+                message = (
+                    f"unknown block '::: {fence[1]}': the only one is '::: box' (a call-out box)"
+                )
+                problems.append(Problem(where, message))
         bold = [m.start() for m in re.finditer(r"\*\*", chunk)]
         if len(bold) % 2:
             where = text.pos_at(start + bold[-1])

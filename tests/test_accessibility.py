@@ -159,3 +159,21 @@ def test_a_draft_passes_too_and_its_mark_is_not_read_out(minimal, tmp_path, run_
     path = tmp_path / "minimal.en.pdf"
     assert page.validate_pdf(path, profile="ua1").is_compliant
     assert not [line for line in structure_text(path) if "DRAFT" in line]
+
+
+def test_a_box_reads_as_a_heading_and_its_text(minimal, tmp_path, run_cli):
+    for lang, title, text in (("en", "What to do", "Call the hotline."),
+                              ("es", "Qué hacer", "Llame a la línea.")):  # fmt: skip
+        path = minimal / f"{lang}.yaml"
+        body = path.read_text().replace("  - id: second", f"  - id: box\n    heading: {title}\n"
+                                        f"    body: |\n      ::: box {title}\n      {text}\n"
+                                        "      :::\n  - id: second")  # fmt: skip
+        path.write_text(body)
+    assert run_cli("reviewed", minimal, "es", "--all").code == 0
+    assert run_cli(minimal, "--out", tmp_path, "--strict").code == 0
+    pdf = tmp_path / "minimal.es.pdf"
+    assert page.validate_pdf(pdf, profile="ua1").is_compliant
+    lines = structure_text(pdf)
+    heading = lines.index(next(line for line in lines if line.strip().startswith("H3")))
+    assert "Qué hacer" in " ".join(lines[heading : heading + 3])
+    assert any("Llame a la línea." in line for line in lines[heading:])

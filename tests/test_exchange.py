@@ -476,3 +476,24 @@ def test_a_lost_citation_is_reported_at_its_own_unit(sample, tmp_path, run_cli):
                 if ln == 'msgctxt "portugal/1"')  # fmt: skip
     errors = run_cli("import", sample, "es", path).error_lines
     assert errors and all(e.startswith(f"{path}:{line + 1}:1: unit 'portugal/1': ") for e in errors)
+
+
+def test_a_box_title_is_a_unit_and_stays_on_its_line(minimal, tmp_path, run_cli):
+    for lang, title in (("en", "What to do"), ("es", "Qué hacer")):
+        path = minimal / f"{lang}.yaml"
+        path.write_text(path.read_text().replace(
+            "      - No\n", f"      - No\n\n      ::: box {title}\n      Call.\n      :::\n", 1))  # fmt: skip
+    assert run_cli("reviewed", minimal, "es", "--all").code == 0
+    path = tmp_path / "es.po"
+    export(run_cli, minimal, path)
+    catalog = read_po(path.open("rb"))
+    [title] = [m for m in catalog if m.id == "What to do"]
+    assert title.context == "first/3" and "box title" in " ".join(title.auto_comments)
+    title.string = "Qué hacer si alguien no responde y respira con dificultad"
+    out = io.BytesIO()
+    write_po(out, catalog)
+    path.write_bytes(out.getvalue())
+    assert run_cli("import", minimal, "es", path).code == 0
+    assert "      ::: box Qué hacer si alguien no responde y respira con dificultad\n" in (
+        (minimal / "es.yaml").read_text()
+    )

@@ -156,3 +156,21 @@ def test_markup_left_open_is_named_where_it_opens(body, expected):
 )
 def test_markup_closed_as_it_should_be_passes(body):
     inline_content(content(body))
+
+
+def test_a_box_is_a_tinted_panel_with_its_title_a_heading():
+    doc = inline_content(content("Before.\n\n::: box If you see an overdose^[Or think so.]\n"
+                                 "Call **911**.\n\n- Give naloxone\n:::\n\nAfter."))  # fmt: skip
+    body = doc.sections[0].body
+    assert '<div class="box">\n<h3 class="box-title">If you see an overdose' in body
+    assert f"overdose{note_marker(1)}</h3>" in body
+    assert "<p>Call <strong>911</strong>.</p>" in body and "<li>Give naloxone</li>" in body
+    assert body.index("</div>") < body.index("<p>After.</p>")
+
+
+def test_an_unknown_block_is_named_at_its_line():
+    with pytest.raises(FactsheetError) as caught:
+        inline_content(content("Text.\n\n::: warning Careful\nMore.\n:::"))
+    assert str(caught.value) == (
+        "x.yaml:10:11: unknown block '::: warning': the only one is '::: box' (a call-out box)"
+    )

@@ -35,6 +35,8 @@ PARITY = [
     ("      > «Una línea citada del informe».[@smith2019]\n      >\n      > — El informe\n",
      "      «Una línea citada del informe».[@smith2019]\n",
      "es.yaml:14:9: section 'second' has 0 block quotes, en.yaml:13 has 1"),
+    ("      - Sí\n", "      - Sí\n\n      ::: box Qué hacer\n      Llame.\n      :::\n",
+     "es.yaml:6:9: section 'first' has 1 boxes, en.yaml:6 has 0"),
     ("en 2019.", "en 2019 ([web](https://example.org)).",
      "es.yaml:6:9: section 'first' has an extra link to 'https://example.org' that en.yaml:6 lacks"),
     ("Un resumen breve", "Un resumen breve de 3 líneas",
