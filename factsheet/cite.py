@@ -34,6 +34,7 @@ from lxml import etree
 from factsheet.cache import cache_folder, keep
 from factsheet.check import unknown_keys
 from factsheet.errors import FactsheetError, Pos, Problem
+from factsheet.inline import QUOTES
 from factsheet.model import Note, Source
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
@@ -324,7 +325,7 @@ def run_citeproc(request: Request) -> Citations:
         citations = {}
         for note in notes:
             if note.items:
-                citation = Citation([citation_item(item) for item in note.items])
+                citation = Citation([citation_item(item, lang) for item in note.items])
                 bibliography.register(citation)
                 citations[note.number] = citation
         formatted = {}
@@ -383,15 +384,26 @@ def name_links(text: str, source: Source | None) -> str:
     return text.replace('<a href="', f'<a title="{html.escape(title.strip())}" href="')
 
 
-def citation_item(item) -> CitationItem:  # noqa: ANN001 - factsheet.model.CiteItem
+def citation_item(item, lang: str = "en") -> CitationItem:  # noqa: ANN001 - model.CiteItem
+    """A citation's item for citeproc, its prefix and suffix as the text around it
+    is written: one space between words however the source wrapped them, the
+    language's quotation marks, and no space before a suffix's comma."""
     options = {}
     if item.locator:
         options["locator"] = Locator(item.label, item.locator)
     if item.prefix:
-        options["prefix"] = item.prefix + " "
+        options["prefix"] = typeset(item.prefix, lang) + " "
     if item.suffix:
-        options["suffix"] = " " + item.suffix
+        suffix = typeset(item.suffix, lang)
+        options["suffix"] = suffix if suffix[0] in ",.;:" else " " + suffix
     return CitationItem(item.key, **options)
+
+
+def typeset(text: str, lang: str) -> str:
+    """Plain words from a citation: spaces joined, straight quotes curled."""
+    marks = QUOTES.get(lang, QUOTES["en"])
+    text = re.sub(r'"([^"]*)"', lambda m: f"{marks[0]}{m[1]}{marks[1]}", " ".join(text.split()))
+    return text.replace("'", "’")
 
 
 def _ignore(item: object) -> None:

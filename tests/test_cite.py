@@ -293,3 +293,28 @@ def test_formatted_notes_are_kept_for_the_next_process(tmp_path, monkeypatch):
     changed = cite_notes([note], [renamed], "chicago-notes-bibliography", "en", Pos("x"))
     assert "Green Roofs" in changed.notes[1]
     assert len(list(entry.parent.iterdir())) == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "lang", "expected"),
+    [
+        ('@lee2021, "Heat\n  Illness"', "en", "Lee Institute, <i>Heat and Health</i> (2021), “Heat Illness.”"),
+        ('@lee2021, "Heat\n  Illness"', "es", "Lee Institute, <i>Heat and health</i> (2021), «Heat Illness»."),
+        ("@lee2021, see the\n  summary", "en", "Lee Institute, <i>Heat and Health</i> (2021), see the summary."),
+    ],
+)  # fmt: skip
+def test_a_suffix_reads_as_written_text(raw, lang, expected):
+    """One space between words whatever the wrapping, curled quotes, no space
+    before the suffix's comma."""
+    from factsheet.inline import parse_cite_item
+
+    prefix, key, label, locator, suffix = parse_cite_item(raw)
+    item = CiteItem(key, Pos("x"), prefix, suffix, locator, label)
+    source = Source("lee2021", Pos("s.yaml", 1, 1), {"id": "lee2021", "type": "report",
+                    "title": "Heat and health", "author": [{"literal": "Lee Institute"}],
+                    "issued": "2021"})  # fmt: skip
+    note = Note(1, Pos("x"), items=(item,))
+    assert (
+        cite_notes([note], [source], "chicago-notes-bibliography", lang, Pos("x")).notes[1]
+        == expected
+    )
