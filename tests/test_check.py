@@ -120,3 +120,12 @@ def test_updated_before_published_is_an_error_on_updated(minimal):
     assert messages(minimal) == [
         f"{minimal}/sheet.yaml:3:10: updated (2019-10-12) is earlier than published (2020-03-05)"
     ]
+
+
+def test_a_citation_that_cannot_be_read_does_not_make_sources_uncited(minimal, run_cli):
+    for lang in ("en", "es"):
+        path = minimal / f"{lang}.yaml"
+        path.write_text(path.read_text().replace("[@smith2019, p. 12]", "[@smith2019, sec. A]"))
+    errors = run_cli(minimal, "--check").error_lines
+    assert any("needs a number or range after 'sec.'" in line for line in errors)
+    assert not any("is not cited" in line for line in errors)
