@@ -255,7 +255,8 @@ def reviewed_main(argv: list[str], out: TextIO) -> int:
     by = reviewer_name(sheet.root) if args.by is None else args.by.strip()
     marked, refused = review_sections(sheet, lang, args.sections, by)
     if marked:
-        print(f"marked reviewed in {lang}: {', '.join(marked)}", file=out)
+        who = f" (by {by})" if by else ""
+        print(f"marked reviewed in {lang}{who}: {', '.join(marked)}", file=out)
     if refused:
         raise FactsheetError(refused)
     return 0

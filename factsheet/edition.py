@@ -261,7 +261,8 @@ def print_language(
         if options.draft and not errors_only(layout.problems):
             marked = laid_out(False, mark_after=budget)(fitted.settings)
             data, written = write_located(task, marked, [rendered.print_html], options)
-            return TaskResult(task, problems + written, [data], overflow_draft=True)
+            return TaskResult(task, problems + written, [data], overflow_draft=True,
+                              pages_used=pages_used(layout))  # fmt: skip
     else:
         problems += note_problems(task, layout, fitted)
     data, written = write_located(task, layout, [rendered.print_html], options)
@@ -290,7 +291,6 @@ def print_language(
                                       len(files[1])))  # fmt: skip
         page, fonts = web_page(rendered.page, downloads, options)
         files.append(page)
-    used = layout.pages - 1 + (layout.fill.pages[-1] if layout.fill.pages else 1.0)
     return TaskResult(
         task,
         problems,
@@ -298,8 +298,13 @@ def print_language(
         (fitted.settings,),
         output_problems=own,
         web_fonts=fonts,
-        pages_used=round(used, 2),
+        pages_used=pages_used(layout),
     )
+
+
+def pages_used(layout: Layout) -> float:
+    """1.92 of a two-page budget: the pages before the last, and how full that is."""
+    return round(layout.pages - 1 + (layout.fill.pages[-1] if layout.fill.pages else 1.0), 2)
 
 
 def web_page(

@@ -319,7 +319,8 @@ def record_reviews(
     out = []
     if ready:
         mark_reviewed(sheet, lang, ready, by)
-        out.append(f"marked reviewed in {lang}: {', '.join(ready)}")
+        who = f" (by {by})" if by else ""
+        out.append(f"marked reviewed in {lang}{who}: {', '.join(ready)}")
     pending = sorted((to_review | old) & set(current))
     stale_ones = [i for i in pending if i in reference and stale(reference[i], current[i])]
     if stale_ones:

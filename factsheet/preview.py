@@ -97,6 +97,10 @@ class Preview:
         finally:
             document.close()
         self.pages[(slug, lang)] = pages
+        # A sheet that got shorter leaves no image of a page it no longer has.
+        for old in (self.out / IMAGES).glob(f"{slug}.{lang}-*.png"):
+            if old.name not in pages.images:
+                old.unlink(missing_ok=True)
 
     def index_page(self) -> str:
         with self.watcher.lock:
@@ -130,15 +134,22 @@ class Preview:
                 "code": lang,
                 "used": f"{view.pages_used[lang]:.2f}" if lang in view.pages_used else "–",
                 "over": view.pages_used.get(lang, 0) > view.budget > 0,
-                "failed": lang in view.failed,
+                "failed": lang in view.failed and lang not in view.drafts,
+                "draft": lang in view.drafts,
                 "pdf": f"{view.slug}.{lang}.pdf",
             }
             for lang in view.langs
         ]
         built = time.strftime("%H:%M:%S", time.localtime(view.built_at)) if view.built_at else ""
-        problems = [{"text": text, "warning": ": warning: " in text} for text in view.problems]
+        # Errors first: they are what stops a language.
+        problems = sorted(
+            ({"text": text, "warning": ": warning: " in text} for text in view.problems),
+            key=lambda problem: problem["warning"],
+        )
+        warnings = sum(problem["warning"] for problem in problems)
         return {"slug": view.slug, "budget": view.budget, "langs": langs,
-                "problems": problems, "built": built}  # fmt: skip
+                "problems": problems, "built": built, "errors": len(problems) - warnings,
+                "warnings": warnings, "ok": not view.failed}  # fmt: skip
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -38,6 +38,7 @@ class SheetView:
     budget: int = 0
     pages_used: dict[str, float] = field(default_factory=dict)  # lang -> 1.92
     failed: set[str] = field(default_factory=set)  # languages whose last build failed
+    drafts: set[str] = field(default_factory=set)  # ...and wrote a draft past the budget
     problems: list[str] = field(default_factory=list)
     built_at: float = 0.0
 
@@ -130,12 +131,17 @@ class Watcher:
                 view.pages_used[name.partition(".")[2]] = used
             failed = {name.partition(".")[2] for name in report.failed}
             view.failed = (view.failed - built) | (built if "*" in failed else failed & built)
+            # --draft past the budget: the failed language's PDF is written anyway.
+            written = {path.name for path in report.written}
+            view.drafts = {lang for lang in view.failed if f"{slug}.{lang}.pdf" in written}
             view.built_at = time.time()
             self.generation += 1
             self.lock.notify_all()
         what = f"{slug}.{','.join(item.langs)}" if item.langs else slug
         blocked = blocking(report.problems, self.options.strict)
         state = "failed (the last good PDF is kept)" if blocked else "built"
+        if view.drafts:
+            state = "over the page budget (the draft PDF tints the pages past it)"
         used = ", ".join(f"{lang}: {n:.2f} of {view.budget or '?'} pages"
                          for lang, n in sorted(view.pages_used.items()))  # fmt: skip
         stamp = time.strftime("%H:%M:%S")

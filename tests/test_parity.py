@@ -157,7 +157,7 @@ def test_a_changed_reference_section_is_stale_until_reviewed(minimal, run_cli):
 
     run = run_cli("reviewed", minimal, "es", "first", "--by", "Ana")
     assert run.code == 0, run.err
-    assert run.out == "marked reviewed in es: first\n"
+    assert run.out == "marked reviewed in es (by Ana): first\n"
     assert document_problems(minimal) == []
     assert run_cli(minimal, "--check", "--strict").code == 0
 
