@@ -14,6 +14,7 @@ untouched block stay byte for byte as the translator or writer left them.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class Block:
     # "title" (a box's, on its `::: box` line)
     text: str  # its Markdown, source line breaks read as spaces
     lines: tuple[int, int]  # its lines in the field's value: [first, last)
+    column: int = -1  # a table cell's column (its row is `lines`)
 
 
 @dataclass(frozen=True)
@@ -100,20 +102,29 @@ def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
     blocks = []
     inside: list[str] = []
     start = (0, 0)
-    for token in parser.parse(text.value):
+    row = column = 0
+    tokens = parser.parse(text.value)
+    for index, token in enumerate(tokens):
         if token.type in ("list_item_open", "blockquote_open"):
             inside.append(token.type)
         elif token.type in ("list_item_close", "blockquote_close"):
             inside.pop()
         elif token.type == "paragraph_open" and token.map:
             start = (token.map[0], token.map[1])
+        elif token.type == "tr_open" and token.map:
+            row, column = token.map[0], 0
+        elif token.type in ("th_open", "td_open"):
+            key = f"{prefix}/{len(blocks) + 1}"
+            cell = tokens[index + 1].content
+            blocks.append(Block(key, "cell", joined(cell), (row, row + 1), column))
+            column += 1
         elif token.type == "container_box_open" and token.map:
             title = token.info.strip().removeprefix("box").strip()
             if title:  # `::: box What to do`: its title, on the fence's own line
                 first = token.map[0]
                 key = f"{prefix}/{len(blocks) + 1}"
                 blocks.append(Block(key, "title", joined(title), (first, first + 1)))
-        elif token.type == "inline" and token.level > 0:
+        elif token.type == "inline" and token.level > 0 and not inside_cell(tokens, index):
             kind = "paragraph"
             if inside:
                 kind = "item" if inside[-1] == "list_item_open" else "quote"
@@ -122,11 +133,16 @@ def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
     return Field(key, section, text, tuple(blocks))
 
 
+def inside_cell(tokens: list, index: int) -> bool:
+    """Whether an inline token is a table cell's text (taken with its cell)."""
+    return index > 0 and tokens[index - 1].type in ("th_open", "td_open")
+
+
 @functools.cache
 def block_parser() -> MarkdownIt:
     """markdown-it set up as inline.py reads bodies (no HTML, code or headings)."""
     parser = MarkdownIt("commonmark").disable(["html_block", "code", "fence", "heading"])
-    return parser.use(container_plugin, "box")
+    return parser.enable("table").use(container_plugin, "box")
 
 
 def prefixes(value: str, block: Block) -> tuple[str, str]:
@@ -163,14 +179,31 @@ def wrap(text: str, first: str, rest: str, width: int) -> list[str]:
 def replace_blocks(value: str, changes: dict[Block, str], width: int = WIDTH) -> str:
     """`value` with each changed block's lines rewrapped around its new text."""
     lines = value.split("\n")
-    for block, text in sorted(changes.items(), key=lambda item: -item[0].lines[0]):
+    for block, text in sorted(
+        changes.items(), key=lambda item: (-item[0].lines[0], -item[0].column)
+    ):
         if block.kind == "line":
             return text
+        if block.kind == "cell":  # its row keeps its pipes; only its text changes
+            row = lines[block.lines[0]]
+            start, end = cell_spans(row)[block.column]
+            lines[block.lines[0]] = f"{row[:start]} {text} {row[end:]}"
+            continue
         first, rest = prefixes(value, block)
         # A box's title stays on its fence's line, however long.
         room = width if block.kind != "title" else len(first) + len(text) + 1
         lines[block.lines[0] : block.lines[1]] = wrap(text, first, rest, room)
     return "\n".join(lines)
+
+
+def cell_spans(row: str) -> list[tuple[int, int]]:
+    """Where each cell's text lies in a table row ("| a | b |" or "a | b"), between
+    its pipes (an escaped one, \\|, is text)."""
+    pipes = [i for i, char in enumerate(row) if char == "|" and row[i - 1 : i] != "\\"]
+    bounds = pipes if row.lstrip().startswith("|") else [-1, *pipes]
+    if not row.rstrip().endswith("|"):
+        bounds.append(len(row))
+    return [(left + 1, right) for left, right in itertools.pairwise(bounds)]
 
 
 def write_value(lines: list[str], text: Text, value: str) -> None:

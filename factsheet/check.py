@@ -274,7 +274,12 @@ def block_lengths(reference: Content, translation: Content) -> list[Problem]:
 def describe(block: Block) -> str:
     """ "section 'benefits', list item 'reduce el número de…'"."""
     where = block.key.partition("/")[0]
-    kinds = {"item": "list item", "quote": "quoted paragraph", "title": "box title"}
+    kinds = {
+        "item": "list item",
+        "quote": "quoted paragraph",
+        "title": "box title",
+        "cell": "table cell",
+    }
     kind = kinds.get(block.kind, block.kind)
     place = f"section '{where}'" if where not in ("summary", "credit") else f"the {where}"
     words = block.text.split()
@@ -305,6 +310,7 @@ class Facts:
     list_items: int
     quotes: int
     boxes: int
+    tables: list[tuple[int, int]]  # (rows, columns) of each table, header row included
     numbers: Counter  # value (a Decimal, or the text of a malformed number) -> how often
     written: dict[Decimal | str, str]  # each value as first written, for messages
     links: list[str]
@@ -354,11 +360,18 @@ def facts_of(
         list_items=fragment.count("<li>"),
         quotes=fragment.count("<blockquote>"),
         boxes=fragment.count('<div class="box">'),
+        tables=[table_shape(table) for table in re.findall(r"<table>.*?</table>", fragment, re.S)],
         numbers=Counter(value for value, _ in numbers),
         written=written,
         links=re.findall(r'href="([^"]+)"', fragment),
         words=" ".join(text.lower().split()),
     )
+
+
+def table_shape(table: str) -> tuple[int, int]:
+    """(rows, columns) of a table's HTML."""
+    rows = re.findall(r"<tr>.*?</tr>", table, re.S)
+    return len(rows), max((len(re.findall(r"<t[hd][ >]", row)) for row in rows), default=0)
 
 
 def spelled_out(value: Decimal | str, words: str, lang: str) -> bool:
@@ -474,6 +487,17 @@ def differences(
         have, want = getattr(found, attribute), getattr(expected, attribute)
         if have != want:
             messages.append(f"{label} has {have} {what}, {there} has {want}")
+    if len(found.tables) != len(expected.tables):
+        messages.append(f"{label} has {len(found.tables)} tables, {there} has "
+                        f"{len(expected.tables)}")  # fmt: skip
+    else:
+        pairs = zip(found.tables, expected.tables, strict=True)
+        for number, (have, want) in enumerate(pairs, start=1):
+            if have != want:
+                messages.append(
+                    f"{label}: table {number} has {have[0]} rows and {have[1]} columns, "
+                    f"{there} has {want[0]} and {want[1]}"
+                )
     if not (found.unknown_keys or expected.unknown_keys):
         missing = sorted((expected.keys - found.keys).elements())
         extra = sorted((found.keys - expected.keys).elements())

@@ -143,7 +143,13 @@ def pair_blocks(
 def unit_note(block: Block) -> str:
     """What the block is, and what in it must stay as written."""
     where, _, number = block.key.partition("/")
-    kinds = {"line": "", "item": "list item", "quote": "quoted paragraph", "title": "box title"}
+    kinds = {
+        "line": "",
+        "item": "list item",
+        "quote": "quoted paragraph",
+        "title": "box title",
+        "cell": "table cell",
+    }
     kind = kinds.get(block.kind, "")
     what = f"section '{where}'" if number and where not in ("summary", "credit") else where
     if number == "heading":

@@ -54,7 +54,7 @@ def note_marker(number: int) -> str:
 
 def make_parser(lang: str) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "quotes": QUOTES.get(lang, QUOTES["en"])})
-    md.enable(["replacements", "smartquotes"])
+    md.enable(["replacements", "smartquotes", "table"])
     md.disable(DISABLED)
     md.inline.ruler.before("link", "citation", citation_rule)
     md.inline.ruler.before("link", "author_note", author_note_rule)
@@ -87,6 +87,8 @@ def box_renderer(md: MarkdownIt) -> Callable:
     return render
 
 
+# A table cell that is a figure: "70,630", "39.4%", "$1.2 million", "−3", "n/a".
+FIGURE = re.compile(r"[-−+]?[$€£]?\s?\d[\d.,\u00a0\u202f]*\s?(%|‰|[a-zA-Z]{0,8})|n/?a|—|–|-")
 LONG_LIST = 6  # items: a list this long, without notes, may be set in two columns
 
 
@@ -96,6 +98,8 @@ def mark_blocks(state: object) -> None:
     bullet lists without notes (copyfitting may set them side by side)."""
     tokens = state.tokens  # type: ignore[attr-defined]
     for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            mark_figure_columns(tokens, index)
         if token.type not in ("blockquote_open", "bullet_list_open"):
             continue
         end = next(
@@ -116,6 +120,28 @@ def mark_blocks(state: object) -> None:
         ]
         if len(paragraphs) > 1 and inside[paragraphs[-1] + 1].content.startswith(("—", "---")):
             inside[paragraphs[-1]].attrJoin("class", "attribution")
+
+
+def mark_figure_columns(tokens: list, start: int) -> None:
+    """A table column whose cells are all figures lines up on the right, its
+    heading with it (CSS cannot ask what a cell holds)."""
+    columns: dict[int, list[int]] = {}  # column -> indexes of its cells' open tokens
+    column = 0
+    for index in range(start, len(tokens)):
+        token = tokens[index]
+        if token.type == "table_close":
+            break
+        if token.type == "tr_open":
+            column = 0
+        elif token.type in ("th_open", "td_open"):
+            columns.setdefault(column, []).append(index)
+            column += 1
+    for cells in columns.values():
+        # A cell's text is the inline token right after it opens.
+        body = [tokens[i + 1].content.strip() for i in cells if tokens[i].type == "td_open"]
+        if body and all(FIGURE.fullmatch(text) for text in body if text):
+            for i in cells:
+                tokens[i].attrJoin("class", "number")
 
 
 def check_targets(state: object) -> None:

@@ -312,6 +312,6 @@ def describe_changes(sheet: Sheet, lang: str, section_ids: list[str]) -> list[st
 
 def paragraphs(body: str) -> list[str]:
     """A body's paragraphs, list items and quotes, one string each."""
-    marks = {"item": "- ", "quote": "> ", "paragraph": ""}
+    marks = {"item": "- ", "quote": "> ", "title": "::: box ", "cell": "| "}
     field = body_field("body", "body", None, Text(body, Pos("")))
-    return [marks[block.kind] + block.text for block in field.blocks]
+    return [marks.get(block.kind, "") + block.text for block in field.blocks]

@@ -177,3 +177,20 @@ def test_a_box_reads_as_a_heading_and_its_text(minimal, tmp_path, run_cli):
     heading = lines.index(next(line for line in lines if line.strip().startswith("H3")))
     assert "Qué hacer" in " ".join(lines[heading : heading + 3])
     assert any("Llame a la línea." in line for line in lines[heading:])
+
+
+def test_a_table_is_a_table_with_header_cells(minimal, tmp_path, run_cli):
+    for lang, head, count in (("en", "| Year | Deaths |", "70,630"),
+                              ("es", "| Año | Muertes |", "70.630")):  # fmt: skip
+        path = minimal / f"{lang}.yaml"
+        path.write_text(path.read_text().replace(
+            "      - No\n", f"      - No\n\n      {head}\n      | --- | --- |\n"
+            f"      | 2019 | {count} |\n\n", 1))  # fmt: skip
+    assert run_cli("reviewed", minimal, "es", "--all").code == 0
+    assert run_cli(minimal, "--out", tmp_path, "--lang", "en").code == 0
+    path = tmp_path / "minimal.en.pdf"
+    assert page.validate_pdf(path, profile="ua1").is_compliant
+    with pikepdf.open(path) as pdf:
+        tags = [str(e.get("/S")) for e in elements(pdf.Root.StructTreeRoot)]
+    table = tags.index("/Table")
+    assert tags[table:].count("/TH") == 2 and "/TD" in tags[table:]

@@ -62,3 +62,30 @@ def test_a_changed_list_item_is_rewrapped_under_its_marker():
 def test_a_wrapped_line_never_starts_a_new_list_item_or_quote():
     lines = wrap("costs rose - and 2023. was > the year # of note " * 3, "", "", 12)
     assert not any(line.split(" ")[0] in ("-", ">", "#", "2023.") for line in lines[1:])
+
+
+@pytest.mark.parametrize(
+    ("row", "cells"),
+    [
+        ("| a | bb |", [" a ", " bb "]),
+        ("a | bb", ["a ", " bb"]),
+        (r"| a \| b | c |", [r" a \| b ", " c "]),
+    ],
+)
+def test_a_table_rows_cells_are_found_between_its_pipes(row, cells):
+    from factsheet.blocks import cell_spans
+
+    assert [row[start:end] for start, end in cell_spans(row)] == cells
+
+
+def test_a_changed_table_cell_keeps_its_row(tmp_path):
+    from factsheet.blocks import body_field
+    from factsheet.errors import Pos
+    from factsheet.model import Text
+
+    value = "Intro.\n\n| Year | Deaths |\n| --- | ---: |\n| 2019 | 70,630 |\n"
+    field = body_field("x/body", "x", "x", Text(value, Pos("f")))
+    assert [b.kind for b in field.blocks] == ["paragraph", "cell", "cell", "cell", "cell"]
+    header, count = field.blocks[2], field.blocks[4]
+    new = replace_blocks(value, {header: "Overdose deaths", count: "70,631"})
+    assert new == "Intro.\n\n| Year | Overdose deaths |\n| --- | ---: |\n| 2019 | 70,631 |\n"

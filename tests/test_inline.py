@@ -174,3 +174,12 @@ def test_an_unknown_block_is_named_at_its_line():
     assert str(caught.value) == (
         "x.yaml:10:11: unknown block '::: warning': the only one is '::: box' (a call-out box)"
     )
+
+
+def test_a_table_lines_up_its_figure_columns_on_the_right():
+    doc = inline_content(content("| Year | Deaths | Note |\n| --- | --- | --- |\n"
+                                 "| 2019 | 70,630 | final |\n| 2020 | 91,799 | — |"))  # fmt: skip
+    body = doc.sections[0].body
+    assert '<th class="number">Year</th>' in body and '<th class="number">Deaths</th>' in body
+    assert "<th>Note</th>" in body and "<td>final</td>" in body
+    assert '<td class="number">70,630</td>' in body

@@ -37,6 +37,8 @@ PARITY = [
      "es.yaml:14:9: section 'second' has 0 block quotes, en.yaml:13 has 1"),
     ("      - Sí\n", "      - Sí\n\n      ::: box Qué hacer\n      Llame.\n      :::\n",
      "es.yaml:6:9: section 'first' has 1 boxes, en.yaml:6 has 0"),
+    ("      - Sí\n", "      - Sí\n\n      | A | B |\n      | - | - |\n      | x | y |\n",
+     "es.yaml:6:9: section 'first' has 1 tables, en.yaml:6 has 0"),
     ("en 2019.", "en 2019 ([web](https://example.org)).",
      "es.yaml:6:9: section 'first' has an extra link to 'https://example.org' that en.yaml:6 lacks"),
     ("Un resumen breve", "Un resumen breve de 3 líneas",
