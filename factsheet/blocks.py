@@ -24,6 +24,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
 from factsheet.errors import Pos
+from factsheet.inline import CONTAINERS
 from factsheet.model import Content, Text
 
 WIDTH = 78  # columns of a rewrapped line in the YAML file, indentation included
@@ -118,8 +119,9 @@ def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
             cell = tokens[index + 1].content
             blocks.append(Block(key, "cell", joined(cell), (row, row + 1), column))
             column += 1
-        elif token.type == "container_box_open" and token.map:
-            title = token.info.strip().removeprefix("box").strip()
+        elif token.type.startswith("container_") and token.nesting == 1 and token.map:
+            name = token.type.removeprefix("container_").removesuffix("_open")
+            title = token.info.strip().removeprefix(name).strip()
             if title:  # `::: box What to do`: its title, on the fence's own line
                 first = token.map[0]
                 key = f"{prefix}/{len(blocks) + 1}"
@@ -142,7 +144,10 @@ def inside_cell(tokens: list, index: int) -> bool:
 def block_parser() -> MarkdownIt:
     """markdown-it set up as inline.py reads bodies (no HTML, code or headings)."""
     parser = MarkdownIt("commonmark").disable(["html_block", "code", "fence", "heading"])
-    return parser.enable("table").use(container_plugin, "box")
+    parser.enable("table")
+    for name in CONTAINERS:
+        parser.use(container_plugin, name)
+    return parser
 
 
 def prefixes(value: str, block: Block) -> tuple[str, str]:

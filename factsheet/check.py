@@ -277,7 +277,7 @@ def describe(block: Block) -> str:
     kinds = {
         "item": "list item",
         "quote": "quoted paragraph",
-        "title": "box title",
+        "title": "title (of a box or figures)",
         "cell": "table cell",
     }
     kind = kinds.get(block.kind, block.kind)

@@ -147,7 +147,7 @@ def unit_note(block: Block) -> str:
         "line": "",
         "item": "list item",
         "quote": "quoted paragraph",
-        "title": "box title",
+        "title": "title (of a box or figures)",
         "cell": "table cell",
     }
     kind = kinds.get(block.kind, "")

@@ -45,6 +45,7 @@ LOCATOR = re.compile(
 QUOTES = {"es": "«»“”", "en": "“”‘’"}
 DISABLED = ["html_block", "html_inline", "heading", "lheading", "code", "fence",
             "hr", "reference", "backticks", "autolink", "entity"]  # fmt: skip
+CONTAINERS = ("box", "figures")  # `::: name` blocks (mdit-py-plugins' container)
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
 
 
@@ -66,23 +67,25 @@ def make_parser(lang: str) -> MarkdownIt:
     md.validateLink = lambda url: True
     md.core.ruler.push("check_targets", check_targets)
     md.core.ruler.push("mark_blocks", mark_blocks)
-    # `::: box What to do` ... `:::`: a call-out box, its title after the name.
-    md.use(container_plugin, "box", render=box_renderer(md))
+    # `::: box What to do` ... `:::`: a call-out box, its title after the name;
+    # `::: figures` around a list: key figures, printed as a band.
+    for name in CONTAINERS:
+        md.use(container_plugin, name, render=container_renderer(md, name))
     return md
 
 
-def box_renderer(md: MarkdownIt) -> Callable:
-    """How a box renders: it opens with its title as a heading (inline Markdown,
-    notes and all, numbered where they fall)."""
+def container_renderer(md: MarkdownIt, name: str) -> Callable:
+    """How a `::: name Title` block renders: a div of that class that opens with
+    its title as a heading (inline Markdown, notes and all, numbered where they fall)."""
 
     def render(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it API
         token = tokens[idx]
         if token.nesting == -1:
             return "</div>\n"
-        title = token.info.strip().removeprefix("box").strip()
+        title = token.info.strip().removeprefix(name).strip()
         inner = md.renderInline(title, env) if title else ""
-        heading = f'<h3 class="box-title">{inner}</h3>\n' if title else ""
-        return f'<div class="box">\n{heading}'
+        heading = f'<h3 class="{name}-title">{inner}</h3>\n' if title else ""
+        return f'<div class="{name}">\n{heading}'
 
     return render
 
@@ -342,10 +345,11 @@ def unclosed_markup(text: Text) -> list[Problem]:
                     shown = " ".join(chunk[first : first + 24].split())
                     problems.append(Problem(text.pos_at(start + first), message.format(shown)))
         for fence in re.finditer(r"^[ \t]*:::[ \t]*([^\s:]+)", chunk, re.M):
-            if fence[1] != "box":
+            if fence[1] not in CONTAINERS:
                 where = text.pos_at(start + fence.start(1))
                 message = (
-                    f"unknown block '::: {fence[1]}': the only one is '::: box' (a call-out box)"
+                    f"unknown block '::: {fence[1]}': there are '::: box' (a call-out box) "
+                    "and '::: figures' (key figures)"
                 )
                 problems.append(Problem(where, message))
         bold = [m.start() for m in re.finditer(r"\*\*", chunk)]

@@ -194,3 +194,17 @@ def test_a_table_is_a_table_with_header_cells(minimal, tmp_path, run_cli):
         tags = [str(e.get("/S")) for e in elements(pdf.Root.StructTreeRoot)]
     table = tags.index("/Table")
     assert tags[table:].count("/TH") == 2 and "/TD" in tags[table:]
+
+
+def test_key_figures_read_as_a_list_of_number_and_label(minimal, tmp_path, run_cli):
+    for lang, label in (("en", "towns took part"), ("es", "pueblos participaron")):
+        path = minimal / f"{lang}.yaml"
+        path.write_text(path.read_text().replace(
+            "  - id: second", f"  - id: figures\n    heading: Figures\n    body: |\n"
+            f"      ::: figures\n      - **31** {label}\n      :::\n  - id: second"))  # fmt: skip
+    assert run_cli("reviewed", minimal, "es", "--all").code == 0
+    assert run_cli(minimal, "--out", tmp_path, "--lang", "es").code == 0
+    path = tmp_path / "minimal.es.pdf"
+    assert page.validate_pdf(path, profile="ua1").is_compliant
+    text = " ".join(" ".join(line.split()) for line in structure_text(path))
+    assert text.index('"31"') < text.index('"pueblos participaron"')  # the number, then its label

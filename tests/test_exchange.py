@@ -489,7 +489,9 @@ def test_a_box_title_is_a_unit_and_stays_on_its_line(minimal, tmp_path, run_cli)
     export(run_cli, minimal, path)
     catalog = read_po(path.open("rb"))
     [title] = [m for m in catalog if m.id == "What to do"]
-    assert title.context == "first/3" and "box title" in " ".join(title.auto_comments)
+    assert title.context == "first/3" and "title (of a box or figures)" in " ".join(
+        title.auto_comments
+    )
     title.string = "Qué hacer si alguien no responde y respira con dificultad"
     out = io.BytesIO()
     write_po(out, catalog)

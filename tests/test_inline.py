@@ -172,7 +172,8 @@ def test_an_unknown_block_is_named_at_its_line():
     with pytest.raises(FactsheetError) as caught:
         inline_content(content("Text.\n\n::: warning Careful\nMore.\n:::"))
     assert str(caught.value) == (
-        "x.yaml:10:11: unknown block '::: warning': the only one is '::: box' (a call-out box)"
+        "x.yaml:10:11: unknown block '::: warning': there are '::: box' (a call-out box) "
+        "and '::: figures' (key figures)"
     )
 
 
@@ -183,3 +184,11 @@ def test_a_table_lines_up_its_figure_columns_on_the_right():
     assert '<th class="number">Year</th>' in body and '<th class="number">Deaths</th>' in body
     assert "<th>Note</th>" in body and "<td>final</td>" in body
     assert '<td class="number">70,630</td>' in body
+
+
+def test_key_figures_are_a_band_of_numbers_with_labels():
+    doc = inline_content(content("::: figures In 2023\n- **105,007** overdose deaths[@x]\n"
+                                 "- **3 in 4** involved fentanyl\n:::"))  # fmt: skip
+    body = doc.sections[0].body
+    assert body.startswith('<div class="figures">\n<h3 class="figures-title">In 2023</h3>\n<ul>')
+    assert f"<li><strong>105,007</strong> overdose deaths{note_marker(1)}</li>" in body

@@ -39,6 +39,8 @@ PARITY = [
      "es.yaml:6:9: section 'first' has 1 boxes, en.yaml:6 has 0"),
     ("      - Sí\n", "      - Sí\n\n      | A | B |\n      | - | - |\n      | x | y |\n",
      "es.yaml:6:9: section 'first' has 1 tables, en.yaml:6 has 0"),
+    ("      - Sí\n", "      - Sí\n\n      ::: figures\n      - **31** pueblos\n      :::\n",
+     "es.yaml:6:9: section 'first' has an extra number '31' that en.yaml:6 lacks"),
     ("en 2019.", "en 2019 ([web](https://example.org)).",
      "es.yaml:6:9: section 'first' has an extra link to 'https://example.org' that en.yaml:6 lacks"),
     ("Un resumen breve", "Un resumen breve de 3 líneas",
