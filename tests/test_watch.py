@@ -176,3 +176,17 @@ def test_nothing_to_watch_is_one_line_not_a_traceback(tmp_path, run_cli):
         f"{tmp_path}/nope:1:1: not a sheet folder: it has no sheet.yaml",
         "nothing to watch: name a sheet folder, or run where sheets/ is",
     ]
+
+
+def test_the_preview_page_passes_axe_core(watching, browser):
+    """The preview is a web page too: WCAG 2.2 AA, by axe-core in Chromium."""
+    from tests.test_html import AXE, WCAG_AA
+
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    for path in ("/", "/sheet/decriminalization"):
+        page.goto(f"http://127.0.0.1:{watching.port}{path}")
+        page.add_script_tag(path=str(AXE))
+        options = {"runOnly": {"type": "tag", "values": WCAG_AA}}
+        result = page.evaluate("options => axe.run(document, options)", options)
+        found = [f"{v['id']} ({len(v['nodes'])}): {v['help']}" for v in result["violations"]]
+        assert found == [], path
