@@ -115,17 +115,18 @@ def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
         elif token.type == "tr_open" and token.map:
             row, column = token.map[0], 0
         elif token.type in ("th_open", "td_open"):
-            key = f"{prefix}/{len(blocks) + 1}"
             cell = tokens[index + 1].content
-            blocks.append(Block(key, "cell", joined(cell), (row, row + 1), column))
+            number = len(blocks) + 1
+            blocks.append(Block(f"{prefix}/{number}", "cell", joined(cell), (row, row + 1), column))
             column += 1
         elif token.type.startswith("container_") and token.nesting == 1 and token.map:
             name = token.type.removeprefix("container_").removesuffix("_open")
             title = token.info.strip().removeprefix(name).strip()
             if title:  # `::: box What to do`: its title, on the fence's own line
-                first = token.map[0]
-                key = f"{prefix}/{len(blocks) + 1}"
-                blocks.append(Block(key, "title", joined(title), (first, first + 1)))
+                first, number = token.map[0], len(blocks) + 1
+                blocks.append(
+                    Block(f"{prefix}/{number}", "title", joined(title), (first, first + 1))
+                )
         elif token.type == "inline" and token.level > 0 and not inside_cell(tokens, index):
             kind = "paragraph"
             if inside:
@@ -184,6 +185,7 @@ def wrap(text: str, first: str, rest: str, width: int) -> list[str]:
 def replace_blocks(value: str, changes: dict[Block, str], width: int = WIDTH) -> str:
     """`value` with each changed block's lines rewrapped around its new text."""
     lines = value.split("\n")
+    # Bottom-up, and right to left in a row, so no edit moves one still to make.
     for block, text in sorted(
         changes.items(), key=lambda item: (-item[0].lines[0], -item[0].column)
     ):

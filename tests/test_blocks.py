@@ -86,6 +86,7 @@ def test_a_changed_table_cell_keeps_its_row(tmp_path):
     value = "Intro.\n\n| Year | Deaths |\n| --- | ---: |\n| 2019 | 70,630 |\n"
     field = body_field("x/body", "x", "x", Text(value, Pos("f")))
     assert [b.kind for b in field.blocks] == ["paragraph", "cell", "cell", "cell", "cell"]
+    assert field.key == "x/body"  # a cell's key is its own, not the field's
     header, count = field.blocks[2], field.blocks[4]
     new = replace_blocks(value, {header: "Overdose deaths", count: "70,631"})
     assert new == "Intro.\n\n| Year | Overdose deaths |\n| --- | ---: |\n| 2019 | 70,631 |\n"
