@@ -360,13 +360,18 @@ def rewrite(sheet: Sheet, reference: Content, translation: Content, targets: dic
         value = field_value(ref_field, field, texts)
         if value != field.text.value:
             edits.append((field.text, value))
-    # Bottom-up, so an edit never moves the lines of one still to make.
-    for text, value in sorted(edits, key=lambda edit: -edit[0].extent[0].line):  # type: ignore[index]
-        write_value(lines, text, value)
     own = {s.id for s in translation.sections}
     missing = [s for s in reference.sections if s.id not in own]
-    if missing:
-        lines = add_sections(lines, reference, translation, missing, targets)
+    inserts = new_sections(lines, reference, translation, missing, targets)
+    # Bottom-up, edits and new sections alike, so that none moves the lines of
+    # one still to make (each was placed by the file as it was read).
+    changes = [(text.extent[0].line - 1, text, value) for text, value in edits]  # type: ignore[index]
+    changes += [(at, None, new) for at, new in inserts]
+    for at, text, value in sorted(changes, key=lambda change: -change[0]):
+        if text is None:
+            lines[at:at] = value
+        else:
+            write_value(lines, text, value)  # type: ignore[arg-type]
     return "".join(lines)
 
 
@@ -382,15 +387,16 @@ def field_value(reference: Field, field: Field, texts: list[str]) -> str:
     return replace_blocks(reference.text.value, changes, width)
 
 
-def add_sections(
+def new_sections(
     lines: list[str],
     reference: Content,
     translation: Content,
     missing: list[Section],
     targets: dict[str, str],
-) -> list[str]:
-    """Sections new in the reference, translated, each in its place: before the
-    translation's next section in the reference's order, else at the end."""
+) -> list[tuple[int, list[str]]]:
+    """Sections new in the reference, translated, as (index into `lines`, the
+    lines to insert there): before the translation's next section in the
+    reference's order, else at the end."""
     order = [s.id for s in reference.sections]
     own = {s.id: s for s in translation.sections}
     first = translation.sections[0]
@@ -398,7 +404,8 @@ def add_sections(
     head = dash[: dash.index("id:")]
     indent = " " * len(head)
     ref_fields = {field.key: field for field in fields_of(reference)}
-    for section in sorted(missing, key=lambda s: -order.index(s.id)):
+    inserts = []
+    for section in missing:
         heading = ref_fields[f"{section.id}/heading"]
         body = ref_fields[f"{section.id}/body"]
         new_body = replace_blocks(
@@ -411,18 +418,14 @@ def add_sections(
             f"{indent}heading: {scalar(targets[heading.blocks[0].key])}\n",
             f"{indent}body: |\n",
             *[f"{indent}  {line}".rstrip() + "\n" for line in new_body.rstrip("\n").split("\n")],
-            "\n",
         ]
         later = [own[i] for i in order[order.index(section.id) + 1 :] if i in own]
         if later:
-            at = start_line(later[0]) - 1
+            inserts.append((start_line(later[0]) - 1, [*new, "\n"]))
         else:
-            at = len(lines)
-            if lines and not lines[-1].endswith("\n"):
-                lines[-1] += "\n"
-            new = ["\n", *new[:-1]]
-        lines[at:at] = new
-    return lines
+            ending = "" if not lines or lines[-1].endswith("\n") else "\n"
+            inserts.append((len(lines), [f"{ending}\n", *new]))
+    return inserts
 
 
 def start_line(section: Section) -> int:

@@ -500,3 +500,35 @@ def test_a_box_title_is_a_unit_and_stays_on_its_line(minimal, tmp_path, run_cli)
     assert "      ::: box Qué hacer si alguien no responde y respira con dificultad\n" in (
         (minimal / "es.yaml").read_text()
     )
+
+
+def test_a_new_section_goes_in_its_place_when_an_edit_above_adds_lines(minimal, tmp_path, run_cli):
+    en = minimal / "en.yaml"
+    en.write_text(en.read_text().replace(
+        "  - id: second\n",
+        "  - id: middle\n    heading: A new part\n    body: |\n      One line.\n\n  - id: second\n",
+    ))  # fmt: skip
+    path = tmp_path / "es.po"
+    export(run_cli, minimal, path)
+    catalog = read_po(path.open("rb"))
+    longer = (
+        "Treinta y un pueblos, "
+        + "grandes y pequeños, " * 8
+        + "participaron en 2019.[@smith2019, p. 12]"
+    )
+    for message in catalog:
+        if message.context == "first/1":
+            message.string = longer
+        elif message.context == "middle/heading":
+            message.string = "Una parte nueva"
+        elif message.context == "middle/1":
+            message.string = "Una línea."
+    out = io.BytesIO()
+    write_po(out, catalog)
+    path.write_bytes(out.getvalue())
+    run = run_cli("import", minimal, "es", path)
+    assert run.code == 0, run.err
+    es = (minimal / "es.yaml").read_text()
+    assert es.index("id: first") < es.index("grandes y pequeños") < es.index("id: middle")
+    assert es.index("id: middle") < es.index("id: second")
+    assert run_cli(minimal, "--check").code == 0  # (it warns: a much longer paragraph)
