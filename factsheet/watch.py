@@ -196,7 +196,9 @@ def watch(options: Options, out: TextIO, serve: bool = False, port: int = 8000) 
                   "choose another port with --port N", file=out)  # fmt: skip
             return 1
         host, bound = server.server_address[:2]
-        print(f"preview at http://{host}:{bound}/ (Ctrl-C to stop)", file=out)
+        # One sheet: its page straight away; several: the list of them.
+        page = f"sheet/{folders[0].resolve().name}" if len(folders) == 1 else ""
+        print(f"preview at http://{host}:{bound}/{page} (Ctrl-C to stop)", file=out)
         out.flush()
     stop = threading.Event()
     # SIGTERM and SIGHUP end the watch as Ctrl-C does (between builds; a build
