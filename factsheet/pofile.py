@@ -23,11 +23,13 @@ WIDTH = 76
 
 def write_units(units: list[Unit], header: Exchange) -> str:
     today = datetime.datetime.combine(datetime.date.today(), datetime.time(), datetime.UTC)
+    # Lines under 76 characters: Babel rewraps longer ones, a word to a line.
     comment = (
-        f"# {header.target_lang} translation of the sheet '{header.sheet}', one entry\n"
-        "# per heading, paragraph and list item. Keep citations ([@key]) and link\n"
-        "# addresses as they are. An entry marked fuzzy changed in the reference since\n"
-        "# it was reviewed: its old text is in the '#| msgid' comment. When done, run:\n"
+        f"# {header.target_lang} translation of the sheet '{header.sheet}':\n"
+        "# one entry per heading, paragraph and list item. Keep citations\n"
+        "# ([@key]) and link addresses as they are. An entry marked fuzzy\n"
+        "# changed in the reference since it was reviewed: its old text is\n"
+        "# in the '#| msgid' comment. When done, run:\n"
         f"#   {header.command}"
     )
     catalog = Catalog(
