@@ -28,6 +28,7 @@ PORTUGUESE = {
     ("%(num)d page", "%(num)d pages"): ("%(num)d página", "%(num)d páginas"),
     "Published %(date)s": "Publicado em %(date)s",
     "Sources": "Fontes",
+    "The chart's data": "Os dados do gráfico",
     "Updated %(date)s": "Atualizado em %(date)s",
 }
 PT_YAML = """\
@@ -56,6 +57,8 @@ def test_a_third_language_needs_only_its_yaml_and_a_catalog(minimal, tmp_path, r
     shutil.copytree(LOCALES_DIR, locales)
     catalog = Catalog(locale="pt")
     for message, translation in PORTUGUESE.items():
+        if isinstance(translation, tuple):  # as many forms as the locale has (3 in CLDR 46)
+            translation += translation[-1:] * (catalog.num_plurals - len(translation))
         catalog.add(message, translation)
     (locales / "pt" / "LC_MESSAGES").mkdir(parents=True)
     with (locales / "pt" / "LC_MESSAGES" / "messages.po").open("wb") as handle:
