@@ -349,7 +349,13 @@ class StructTree:
             block = self.block_of(link) if link is not None else None
             if block is not None:
                 self.remove(note)
-                self.insert_after(block, note)
+                if tag(block) in ("/LBody", "/TD"):
+                    # An LI holds only Lbl and LBody, a TR only cells: the note goes
+                    # inside, last (PDF/UA: Matterhorn 09-004).
+                    self.set_kids(block, [*kids(block), note])
+                    note.P = block
+                else:
+                    self.insert_after(block, note)
         for container in containers:
             if not kids(container):
                 self.remove(container)
