@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
 from factsheet.errors import Pos
-from factsheet.inline import CONTAINERS
+from factsheet.inline import CONTAINERS, FENCE_HEAD, container_title
 from factsheet.model import Content, Text
 
 WIDTH = 78  # columns of a rewrapped line in the YAML file, indentation included
@@ -67,6 +67,11 @@ def fields_of(content: Content) -> list[Field]:
         found.append(body_field(f"{section.id}/body", section.id, section.id, section.body))
     if content.credit is not None:
         found.append(body_field("credit", "credit", None, content.credit))
+    for chart in content.charts:
+        key = f"charts/{chart.id}"
+        found.append(line_field(f"{key}/alt", None, chart.alt))
+        found += [line_field(f"{key}/fields/{n}", None, t) for n, t in chart.fields.items()]
+        found += [line_field(f"{key}/labels/{v}", None, t) for v, t in chart.labels.items()]
     return found
 
 
@@ -121,7 +126,7 @@ def body_field(key: str, prefix: str, section: str | None, text: Text) -> Field:
             column += 1
         elif token.type.startswith("container_") and token.nesting == 1 and token.map:
             name = token.type.removeprefix("container_").removesuffix("_open")
-            title = token.info.strip().removeprefix(name).strip()
+            _, title = container_title(name, token.info)
             if title:  # `::: box What to do`: its title, on the fence's own line
                 first, number = token.map[0], len(blocks) + 1
                 blocks.append(
@@ -157,6 +162,8 @@ def prefixes(value: str, block: Block) -> tuple[str, str]:
     lines = value.split("\n")[block.lines[0] : block.lines[1]]
     words = block.text.split(" ", 1)[0]
     first = lines[0][: max(lines[0].find(words), 0)]
+    if block.kind == "title" and (head := FENCE_HEAD.match(lines[0])):
+        first = head[0]  # `::: chart deaths Deaths by year`: not inside the id
     if len(lines) > 1:
         rest = lines[1][: len(lines[1]) - len(lines[1].lstrip(" >"))]
     else:

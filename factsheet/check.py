@@ -16,6 +16,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from publicsuffixlist import PublicSuffixList
 
 from factsheet.blocks import Block, aligned, block_pos
+from factsheet.charts import check_charts
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.glyphs import content_glyphs, source_glyphs
 from factsheet.inline import MARKER, inline_content
@@ -30,7 +31,8 @@ RESERVED_ID = re.compile(r"^(?:sources|[a-z]{2,3}-(?:note|call)-\d+)$")
 
 def check_sheet(sheet: Sheet) -> list[Problem]:
     """Everything wrong with a loaded sheet that a single key cannot show."""
-    return [*check_config(sheet), *check_sections(sheet), *check_sources(sheet)]
+    return [*check_config(sheet), *check_sections(sheet), *check_sources(sheet),
+            *check_charts(sheet)]  # fmt: skip
 
 
 def check_config(sheet: Sheet) -> list[Problem]:
@@ -310,6 +312,7 @@ class Facts:
     list_items: int
     quotes: int
     boxes: int
+    charts: list[str]  # the ids of the charts placed, in order
     tables: list[tuple[int, int]]  # (rows, columns) of each table, header row included
     numbers: Counter  # value (a Decimal, or the text of a malformed number) -> how often
     written: dict[Decimal | str, str]  # each value as first written, for messages
@@ -360,6 +363,7 @@ def facts_of(
         list_items=fragment.count("<li>"),
         quotes=fragment.count("<blockquote>"),
         boxes=fragment.count('<div class="box">'),
+        charts=re.findall(r"<!--chart-drawing:(.*?)-->", fragment),
         tables=[table_shape(table) for table in re.findall(r"<table>.*?</table>", fragment, re.S)],
         numbers=Counter(value for value, _ in numbers),
         written=written,
@@ -441,6 +445,11 @@ def parts_of(content: Content, doc: Document) -> list[tuple[str, Pos, str]]:
     ]
     if content.credit is not None:
         parts.append(("credit", content.credit.pos, doc.credit))
+    # A chart's alt text says what its shared data shows: the same numbers.
+    parts += [
+        (f"charts.{chart.id}.alt", chart.alt.pos, html.escape(chart.alt.value))
+        for chart in content.charts
+    ]
     return parts
 
 
@@ -487,6 +496,9 @@ def differences(
         have, want = getattr(found, attribute), getattr(expected, attribute)
         if have != want:
             messages.append(f"{label} has {have} {what}, {there} has {want}")
+    if found.charts != expected.charts:
+        have, want = ", ".join(found.charts) or "none", ", ".join(expected.charts) or "none"
+        messages.append(f"{label} places the charts {have}, {there} places {want}")
     if len(found.tables) != len(expected.tables):
         messages.append(f"{label} has {len(found.tables)} tables, {there} has "
                         f"{len(expected.tables)}")  # fmt: skip

@@ -89,18 +89,24 @@ def render_language(sheet: Sheet, doc: Document, options: Options, web: bool) ->
 
     The notes are formatted once (citeproc is the slow part) and serve both
     the print document and, with `web`, the web page."""
+    from factsheet.charts import draw_charts
     from factsheet.cite import cite_notes
     from factsheet.i18n import load_localizer
     from factsheet.render import render_html, render_page, screen_stylesheet
+    from factsheet.theme import colors_of
 
     locale = sheet.config.locales.get(doc.lang)
+    # Numbers in the locale the checks read them in (check.compare_documents).
+    charts = draw_charts(sheet, doc.lang, locale or doc.lang, colors_of(sheet.config.theme))
     where = sheet.config.pos_of("citation-style")
     style = sheet.config.citation_style
     cites = cite_notes(doc.notes, sheet.sources, style, doc.lang, where, locale)
     localizer, problems = load_localizer(doc.lang, options.locales_dir, locale)
     if errors_only(problems):
         raise FactsheetError(problems)
-    print_html = render_html(sheet.config, doc, cites, localizer, draft=options.draft)
+    print_html = render_html(
+        sheet.config, doc, cites, localizer, draft=options.draft, charts=charts
+    )
     if not web:
         return Rendered(print_html, None, problems)
     others = [
@@ -114,7 +120,7 @@ def render_language(sheet: Sheet, doc: Document, options: Options, web: bool) ->
     def page(downloads: list[Download], font_faces: str) -> str:
         return render_page(
             sheet.config, doc, cites, localizer, style, others, options.draft,
-            downloads=downloads, font_faces=font_faces, sharing=sharing,
+            downloads=downloads, font_faces=font_faces, sharing=sharing, charts=charts,
         )  # fmt: skip
 
     return Rendered(print_html, page, problems)

@@ -151,6 +151,15 @@ def unit_note(block: Block) -> str:
         "cell": "table cell",
     }
     kind = kinds.get(block.kind, "")
+    if where == "charts":
+        chart, _, part = number.partition("/")
+        parts = {
+            "alt": "its text for readers who cannot see it",
+            "fields": "the title of data column '{}' (an axis or legend)",
+            "labels": "the label a reader sees for data value '{}'",
+        }
+        kind, _, name = part.partition("/")
+        return f"chart '{chart}': " + parts[kind].format(name)
     what = f"section '{where}'" if number and where not in ("summary", "credit") else where
     if number == "heading":
         what += ", heading"

@@ -15,6 +15,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkLabel
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from factsheet.errors import FactsheetError, Pos, Problem
@@ -45,7 +46,9 @@ LOCATOR = re.compile(
 QUOTES = {"es": "«»“”", "en": "“”‘’"}
 DISABLED = ["html_block", "html_inline", "heading", "lheading", "code", "fence",
             "hr", "reference", "backticks", "autolink", "entity"]  # fmt: skip
-CONTAINERS = ("box", "figures")  # `::: name` blocks (mdit-py-plugins' container)
+CONTAINERS = ("box", "figures", "chart")  # `::: name` blocks (mdit-py-plugins' container)
+# Where a container's title starts on its fence: after `::: box`, after `::: chart <id>`.
+FENCE_HEAD = re.compile(r"^[ \t]*:::[ \t]*(?:chart[ \t]+\S+|\w+)[ \t]*")
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
 
 
@@ -71,23 +74,69 @@ def make_parser(lang: str) -> MarkdownIt:
     # `::: figures` around a list: key figures, printed as a band.
     for name in CONTAINERS:
         md.use(container_plugin, name, render=container_renderer(md, name))
+    md.core.ruler.after("block", "container_titles", container_titles)
     return md
 
 
 def container_renderer(md: MarkdownIt, name: str) -> Callable:
-    """How a `::: name Title` block renders: a div of that class that opens with
-    its title as a heading (inline Markdown, notes and all, numbered where they fall)."""
+    """How a `::: name Title` block renders: a div of that class (a figure for a
+    chart, with its drawing's marks); its title is a token of its own
+    (container_titles)."""
 
     def render(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it API
         token = tokens[idx]
-        if token.nesting == -1:
-            return "</div>\n"
-        title = token.info.strip().removeprefix(name).strip()
-        inner = md.renderInline(title, env) if title else ""
-        heading = f'<h3 class="{name}-title">{inner}</h3>\n' if title else ""
-        return f'<div class="{name}">\n{heading}'
+        if name != "chart":
+            return f'<div class="{name}">\n' if token.nesting == 1 else "</div>\n"
+        return '<figure class="chart">\n' if token.nesting == 1 else "</figure>\n"
 
     return render
+
+
+def container_titles(state: object) -> None:
+    """A container's title (`::: box What to do`) as a heading of inline tokens
+    right after its opening, parsed with the rest, so that a note it cites is
+    numbered where it is read; a chart's drawing goes in after its title, its
+    data (on screen) last."""
+    tokens = []
+    charts = []  # the ids of the charts open here, innermost last
+    for token in state.tokens:  # type: ignore[attr-defined]
+        if token.type == "container_chart_close":
+            data = chart_mark(charts.pop(), "data") + "\n"
+            tokens.append(Token("html_block", "", 0, content=data, block=True))
+        tokens.append(token)
+        if not (token.type.startswith("container_") and token.nesting == 1):
+            continue
+        name = token.type.removeprefix("container_").removesuffix("_open")
+        chart_id, title = container_title(name, token.info)
+        tag = "figcaption" if name == "chart" else "h3"
+        if title:
+            heading = Token("container_title_open", tag, 1, block=True, level=token.level + 1)
+            heading.attrSet("class", f"{name}-title")
+            inline = Token("inline", "", 0, content=title, map=token.map, children=[],
+                           level=token.level + 2)  # fmt: skip
+            closing = Token("container_title_close", tag, -1, block=True, level=token.level + 1)
+            tokens += [heading, inline, closing]
+        if name == "chart":
+            charts.append(chart_id)
+            mark = Token("html_block", "", 0, content=chart_mark(chart_id) + "\n", block=True)
+            tokens.append(mark)
+    state.tokens = tokens  # type: ignore[attr-defined]
+
+
+def container_title(name: str, info: str) -> tuple[str, str]:
+    """A container's (chart id, title) from its fence: `::: box Title` has no id,
+    `::: chart overdose-deaths Title` has one."""
+    rest = info.strip().removeprefix(name).strip()
+    if name != "chart":
+        return "", rest
+    chart_id, _, title = rest.partition(" ")
+    return chart_id, title.strip()
+
+
+def chart_mark(chart_id: str, part: str = "drawing") -> str:
+    """Where a chart's drawing (or its data) goes; raw HTML in content is escaped,
+    so a writer cannot forge one."""
+    return f"<!--chart-{part}:{chart_id}-->"
 
 
 # A table cell that is a figure: "70,630", "39.4%", "$1.2 million", "−3", "n/a".
@@ -348,8 +397,8 @@ def unclosed_markup(text: Text) -> list[Problem]:
             if fence[1] not in CONTAINERS:
                 where = text.pos_at(start + fence.start(1))
                 message = (
-                    f"unknown block '::: {fence[1]}': there are '::: box' (a call-out box) "
-                    "and '::: figures' (key figures)"
+                    f"unknown block '::: {fence[1]}': there are '::: box' (a call-out box), "
+                    "'::: figures' (key figures) and '::: chart' (a chart from data)"
                 )
                 problems.append(Problem(where, message))
         bold = [m.start() for m in re.finditer(r"\*\*", chunk)]

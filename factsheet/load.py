@@ -8,13 +8,15 @@ booleans are read as such.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from pathlib import Path
 
 import yaml
 
 from factsheet.errors import FactsheetError, Pos, Problem, display_path, fail
-from factsheet.model import Content, Section, Sheet, SheetConfig, Source, Text
+from factsheet.model import ChartWords, Content, Section, Sheet, SheetConfig, Source, Text
+from factsheet.theme import load_theme
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -26,6 +28,7 @@ DEFAULTS: dict[str, object] = {
     "citation-style": "chicago-notes-bibliography",
     "bibliography": True,
     "fit": True,
+    "theme": "default",
 }
 
 Node = yaml.Node
@@ -262,6 +265,7 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         "locales": reader.word_map,
         "url": reader.word,
         "fit": reader.switch,
+        "theme": reader.word,
     }
     reader.unknown_keys(items, set(readers), "sheet.yaml")
     values: dict[str, object] = dict(DEFAULTS)
@@ -288,12 +292,14 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         locales=values["locales"],  # type: ignore[arg-type]
         url=values["url"],  # type: ignore[arg-type]
         fit=values["fit"],  # type: ignore[arg-type]
+        theme_name=values["theme"],  # type: ignore[arg-type]
         positions=positions,
     )
     return config, reader.problems
 
 
-CONTENT_KEYS = {"title", "subtitle", "summary", "sections", "credit"}
+CONTENT_KEYS = {"title", "subtitle", "summary", "sections", "credit", "charts"}
+CHART_KEYS = {"alt", "fields", "labels"}
 SECTION_KEYS = {"id", "heading", "body", "translated-from"}
 
 
@@ -328,8 +334,39 @@ def load_content(path: Path, lang: str) -> tuple[Content | None, list[Problem]]:
         summary=optional_text("summary"),  # type: ignore[arg-type]
         sections=sections,
         credit=optional_text("credit"),
+        charts=read_charts(reader, items["charts"][1]) if "charts" in items else [],
     )
     return (None if reader.problems else content), reader.problems
+
+
+def read_charts(reader: Reader, node: Node) -> list[ChartWords]:
+    """`charts:`, each chart's words by its id (the name of its spec in charts/)."""
+    charts = []
+    for chart_id, (key_node, value) in (reader.mapping(node, "charts") or {}).items():
+        items = reader.mapping(value, f"charts.{chart_id}")
+        if items is None:
+            continue
+        reader.unknown_keys(items, CHART_KEYS, f"charts.{chart_id}")
+        if "alt" not in items or "fields" not in items:
+            missing = "alt" if "alt" not in items else "fields"
+            reader.error(key_node, f"charts.{chart_id}: missing key '{missing}'")
+            continue
+        alt = reader.text(items["alt"][1], f"charts.{chart_id}.alt")
+        texts = {}
+        for key in ("fields", "labels"):
+            found = {}
+            if key in items:
+                found = reader.mapping(items[key][1], f"charts.{chart_id}.{key}")
+            texts[key] = {
+                name: text
+                for name, (_, text_node) in (found or {}).items()
+                if (text := reader.text(text_node, f"charts.{chart_id}.{key}.{name}"))
+            }
+        if alt is not None:
+            charts.append(
+                ChartWords(chart_id, reader.pos(key_node), alt, texts["fields"], texts["labels"])
+            )
+    return charts
 
 
 def read_section(reader: Reader, node: Node) -> Section | None:
@@ -407,6 +444,10 @@ def load_sheet(folder: Path) -> Sheet:
             problems += found
     except FactsheetError as exc:
         problems += exc.problems
+    if config is not None:
+        theme, found = load_theme(config.theme_name, config.pos_of("theme"), config.languages)
+        problems += found
+        config = dataclasses.replace(config, theme=theme)
     if problems or config is None:
         raise FactsheetError(problems)
     return Sheet(

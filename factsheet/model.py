@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from factsheet.errors import Pos
+from factsheet.theme import Theme
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class SheetConfig:
     locales: dict[str, str] = field(default_factory=dict)
     url: str = ""  # where the sheet lives online: printed with a QR code when set
     fit: bool = True  # copyfit a language that runs a little past its budget (fit.py)
+    theme_name: str = "default"  # themes/<name>/theme.yaml
+    theme: Theme | None = None  # loaded and checked by load_sheet
     positions: dict[str, Pos] = field(default_factory=dict)
 
     def pos_of(self, key: str) -> Pos:
@@ -69,6 +72,17 @@ class Section:
 
 
 @dataclass(frozen=True)
+class ChartWords:
+    """<lang>.yaml `charts: {<id>: ...}`: what one chart says in one language."""
+
+    id: str
+    pos: Pos
+    alt: Text  # the chart for a reader who cannot see it
+    fields: dict[str, Text]  # data column -> its axis or legend title
+    labels: dict[str, Text] = field(default_factory=dict)  # data value -> its label
+
+
+@dataclass(frozen=True)
 class Content:
     """<lang>.yaml: the words of one language."""
 
@@ -79,6 +93,7 @@ class Content:
     summary: Text
     sections: list[Section]
     credit: Text | None
+    charts: list[ChartWords] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from factsheet.charts import DrawnChart
 from factsheet.cite import Citations
 from factsheet.i18n import N_, Localizer
-from factsheet.inline import MARKER
+from factsheet.inline import MARKER, chart_mark
 from factsheet.model import Document, SheetConfig
 from factsheet.paths import STYLES_DIR, TEMPLATES_DIR
 
@@ -27,6 +29,7 @@ def screen_stylesheet(styles_dir: Path = STYLES_DIR) -> str:
     return "\n".join((styles_dir / name).read_text(encoding="utf-8") for name in SCREEN_STYLESHEETS)
 
 
+CHART_DATA = N_("The chart's data")
 PAPER_NAMES = {"letter": N_("Letter"), "a4": N_("A4")}
 # A small square in the brand's color: every page has an icon, so no request fails.
 ICON = (
@@ -127,11 +130,20 @@ def environment(localizer: Localizer, templates_dir: Path) -> Environment:
 
 
 def content_context(
-    config: SheetConfig, doc: Document, cites: Citations, localizer: Localizer, screen: bool
+    config: SheetConfig,
+    doc: Document,
+    cites: Citations,
+    localizer: Localizer,
+    screen: bool,
+    charts: dict[str, DrawnChart],
 ) -> dict:
     """What both the print and the screen document show."""
 
     def fill(fragment: str) -> Markup:
+        for chart in charts.values():
+            fragment = fragment.replace(chart_mark(chart.id), chart_html(chart, screen))
+            data = chart_data(chart, localizer) if screen else ""
+            fragment = fragment.replace(chart_mark(chart.id, "data"), data)
         return fill_notes(fragment, cites, doc.lang, screen)
 
     dates = " · ".join(
@@ -155,6 +167,46 @@ def content_context(
         "dates": dates,
         "url": config.url,
         "qr": qr_code(config.url) if config.url else "",
+        **theme_context(config, doc.lang),
+    }
+
+
+def chart_html(chart: DrawnChart, screen: bool) -> str:
+    """A chart's drawing. In print an image, which WeasyPrint tags as a Figure
+    with the alt text; on screen the SVG itself (so it uses the page's fonts),
+    labelled by its alt text."""
+    if not screen:
+        uri = "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
+        return f'<img class="chart-graphic" src="{uri}" alt="{escape(chart.alt)}">'
+    # Vega names clip paths "clip1", …: unique per chart, or two charts clash.
+    svg = re.sub(r'(id="|url\(#|href="#)', rf"\1{chart.id}-", chart.svg)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(chart.alt)}" ', 1)
+    return f'<div class="chart-graphic">{svg}</div>'
+
+
+def chart_data(chart: DrawnChart, localizer: Localizer) -> str:
+    """On screen, below the chart: its data as a table a screen reader can reach."""
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in chart.headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in chart.rows
+    )
+    summary = escape(localizer.gettext(CHART_DATA))
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<details class="chart-data"><summary>{summary}</summary>{table}</details>'
+
+
+def theme_context(config: SheetConfig, lang: str) -> dict:
+    """What the sheet's theme adds: its colours, and its name, contact line and logo
+    in this language."""
+    theme = config.theme
+    if theme is None:
+        return {"theme_css": "", "organization": "", "contact": "", "logo": "", "logo_alt": ""}
+    return {
+        "theme_css": Markup(theme.css()),  # colours checked as #rrggbb: nothing else
+        "organization": theme.organization.get(lang, ""),
+        "contact": theme.contact.get(lang, ""),
+        "logo": theme.logo,
+        "logo_alt": theme.logo_alt.get(lang, ""),
     }
 
 
@@ -172,11 +224,12 @@ def render_html(
     localizer: Localizer,
     draft: bool = False,
     templates_dir: Path = TEMPLATES_DIR,
+    charts: dict[str, DrawnChart] | None = None,
 ) -> str:
     """The print document, for WeasyPrint."""
     template = environment(localizer, templates_dir).get_template("base.html")
     return template.render(
-        **content_context(config, doc, cites, localizer, screen=False),
+        **content_context(config, doc, cites, localizer, screen=False, charts=charts or {}),
         published_iso=config.published.isoformat(),
         updated_iso=config.updated.isoformat(),
         page_label=page_label_parts(localizer),
@@ -197,6 +250,7 @@ def render_page(
     downloads: list[Download] | None = None,
     font_faces: str = "",
     sharing: Sharing | None = None,
+    charts: dict[str, DrawnChart] | None = None,
 ) -> str:
     """The standalone web page: styles inlined, notes as a linked list at the end,
     `languages` (lang, name, href) linking the other versions, its PDFs offered,
@@ -211,7 +265,7 @@ def render_page(
     description = Markup(doc.subtitle or doc.summary).striptags()
     template = environment(localizer, templates_dir).get_template("page.html")
     return template.render(
-        **content_context(config, doc, cites, localizer, screen=True),
+        **content_context(config, doc, cites, localizer, screen=True, charts=charts or {}),
         style=Markup(font_faces + "\n" + style),
         languages=languages,
         notes=notes,

@@ -16,6 +16,7 @@ from pathlib import Path
 from factsheet import __version__
 from factsheet.options import Options
 from factsheet.paths import FONT_FILES, PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, font_path
+from factsheet.theme import THEMES_DIR
 
 STATE_FILE = ".factsheet-state.json"
 
@@ -28,7 +29,7 @@ def shared_inputs_digest(options: Options) -> hashlib._Hash:
                 options.bilingual, options.thumbnails, options.html,
                 options.press_kit)  # fmt: skip
     digest.update(repr(settings).encode())
-    roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, options.locales_dir]
+    roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, THEMES_DIR, options.locales_dir]
     files = [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
     files += [font_path(package, name) for _, _, package, name in FONT_FILES]
     for path in files:

@@ -24,8 +24,14 @@ from factsheet.errors import FactsheetError, blocking
 from factsheet.options import Options
 from factsheet.paths import LOCALES_DIR, STYLES_DIR, TEMPLATES_DIR
 from factsheet.plan import find_sheets
+from factsheet.theme import THEMES_DIR
 
-SHARED_DIRS = (STYLES_DIR, TEMPLATES_DIR, LOCALES_DIR)  # a change here touches every sheet
+SHARED_DIRS = (
+    STYLES_DIR,
+    TEMPLATES_DIR,
+    LOCALES_DIR,
+    THEMES_DIR,
+)  # a change here touches every sheet
 
 
 @dataclass

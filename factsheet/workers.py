@@ -20,6 +20,7 @@ import ctypes
 import multiprocessing
 import queue
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -89,7 +90,11 @@ class Workers:
         self.results: queue.SimpleQueue = queue.SimpleQueue()
         self.pool = None
         if size > 1:
-            context = multiprocessing.get_context("fork")
+            # vl-convert runs its JavaScript engine on threads of its own: a worker
+            # forked from a process that has drawn a chart inherits their locks,
+            # held, and hangs at its own first chart. Such a process starts fresh ones.
+            method = "spawn" if "vl_convert" in sys.modules else "fork"
+            context = multiprocessing.get_context(method)
             self.pool = context.Pool(size, initializer=worker_init)
 
     def submit(self, task: Task) -> None:

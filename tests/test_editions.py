@@ -59,15 +59,19 @@ def test_new_sheet_builds_out_of_the_box(tmp_path, run_cli):
     assert run.code == 0, run.err
     folder = tmp_path / "overdose-prevention"
     assert sorted(p.name for p in folder.iterdir()) == [
+        "charts",  # readers.vl.json: the example chart's Vega-Lite spec
         "en.yaml",
         "es.reviewed.yaml",  # the English its translation was reviewed against
         "es.yaml",
+        "readers.csv",  # its data
         "sheet.yaml",
         "sources.yaml",
     ]
     build = run_cli(folder, "--out", tmp_path / "out", "--strict")
     assert build.code == 0, build.err
-    assert "El título de su hoja" in read_pdf(tmp_path / "out" / "overdose-prevention.es.pdf").text
+    spanish = read_pdf(tmp_path / "out" / "overdose-prevention.es.pdf").text
+    assert "El título de su hoja" in spanish
+    assert "Lectores por página del informe" in spanish and "Página" in spanish  # the chart
     assert run_cli("new", "overdose-prevention", "--sheets", tmp_path).error_lines == [
         f"{folder}:1:1: already exists"
     ]

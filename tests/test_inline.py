@@ -172,9 +172,19 @@ def test_an_unknown_block_is_named_at_its_line():
     with pytest.raises(FactsheetError) as caught:
         inline_content(content("Text.\n\n::: warning Careful\nMore.\n:::"))
     assert str(caught.value) == (
-        "x.yaml:10:11: unknown block '::: warning': there are '::: box' (a call-out box) "
-        "and '::: figures' (key figures)"
+        "x.yaml:10:11: unknown block '::: warning': there are '::: box' (a call-out box), "
+        "'::: figures' (key figures) and '::: chart' (a chart from data)"
     )
+
+
+def test_a_note_in_a_container_title_is_numbered_where_it_is_read():
+    doc = inline_content(content("::: figures In 2023 [@a]\n- **1** one [@b]\n:::\n\n"
+                                 "::: chart deaths Deaths [@c]\nFinal counts [@d].\n:::"))  # fmt: skip
+    assert [n.items[0].key for n in doc.notes] == ["a", "b", "c", "d"]
+    body = doc.sections[0].body
+    assert '<h3 class="figures-title">In 2023' in body
+    assert body.index("<!--chart-drawing:deaths-->") < body.index("Final counts")
+    assert body.index("Final counts") < body.index("<!--chart-data:deaths-->")
 
 
 def test_a_table_lines_up_its_figure_columns_on_the_right():

@@ -1,0 +1,169 @@
+"""The organisation's look: `themes/<name>/theme.yaml`, named by a sheet's
+`theme:` (else `default`, today's look).
+
+A theme gives the brand colours (custom properties the styles already use),
+and optionally the organisation's name, a contact line and a logo, each in
+every language of the sheet that uses it. Colours are checked for WCAG AA
+contrast (4.5:1 for text) where the styles put text on them, so a theme that
+would print unreadable headings fails the build at its own key.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from factsheet.errors import Pos, Problem, display_path
+from factsheet.paths import PROJECT_DIR, STYLES_DIR
+
+THEMES_DIR = PROJECT_DIR / "themes"
+COLORS = ("brand", "brand-ink", "accent", "tint", "ink", "muted")
+PAPER = "#ffffff"
+# Text colour, what it sits on, and where the styles do that: each must reach
+# 4.5:1 (WCAG 2 AA for text of any size).
+TEXT_ON = (
+    ("ink", "paper", "body text on the page"),
+    ("muted", "paper", "notes and dates on the page"),
+    ("brand", "paper", "headings on the page"),
+    ("brand-ink", "brand", "the title band's text"),
+    ("ink", "tint", "text in quotes and boxes"),
+    ("brand", "tint", "box titles"),
+)
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
+MAX_LOGO_BYTES = 300_000
+KEYS = {"colors", "organization", "contact", "logo", "logo-alt"}
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    colors: dict[str, str] = field(default_factory=dict)
+    organization: dict[str, str] = field(default_factory=dict)  # by language
+    contact: dict[str, str] = field(default_factory=dict)  # by language
+    logo: str = ""  # a data: URI, so print and web page need no file beside them
+    logo_alt: dict[str, str] = field(default_factory=dict)  # by language
+
+    def css(self) -> str:
+        """The brand colours as the custom properties the styles use."""
+        values = "; ".join(f"--{key}: {value}" for key, value in sorted(self.colors.items()))
+        return f":root {{ {values} }}" if values else ""
+
+
+def luminance(color: str) -> float:
+    """WCAG's relative luminance of a #rrggbb colour."""
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def load_theme(
+    name: str, where: Pos, languages: list[str], themes_dir: Path | None = None
+) -> tuple[Theme | None, list[Problem]]:
+    """The theme a sheet names, checked; problems at the theme file's keys (or
+    at the sheet's `theme:` when there is no such theme)."""
+    from factsheet.load import Reader  # the YAML reader with positions
+
+    themes_dir = themes_dir or THEMES_DIR
+    path = themes_dir / name / "theme.yaml"
+    if not path.is_file():
+        known = sorted(p.parent.name for p in themes_dir.glob("*/theme.yaml"))
+        message = (
+            f"theme '{name}' not found: there is no {display_path(path)} "
+            f"(themes: {', '.join(known)})"
+        )
+        return None, [Problem(where, message)]
+    reader = Reader(path)
+    items = reader.mapping(reader.root, "theme.yaml") if reader.root is not None else {}
+    items = items or {}
+    reader.unknown_keys(items, KEYS, "theme.yaml")
+    colors: dict[str, str] = {}
+    if "colors" in items:
+        found = reader.mapping(items["colors"][1], "colors") or {}
+        reader.unknown_keys(found, set(COLORS), "colors")
+        for key, (_, node) in found.items():
+            value = str(node.value).strip().lower()
+            if (
+                len(value) != 7
+                or value[0] != "#"
+                or not all(c in "0123456789abcdef" for c in value[1:])
+            ):
+                reader.error(
+                    node, f"colors.{key} must be a colour written #rrggbb, not '{node.value}'"
+                )
+            else:
+                colors[key] = value
+    by_language = {}
+    for key in ("organization", "contact", "logo-alt"):
+        if key not in items:
+            by_language[key] = {}
+            continue
+        found = reader.mapping(items[key][1], key) or {}
+        by_language[key] = {lang: str(node.value).strip() for lang, (_, node) in found.items()}
+        for lang in languages:
+            if lang not in by_language[key]:
+                reader.error(items[key][0], f"{key}: no text for '{lang}', a language of the sheet")
+    logo = ""
+    if "logo" in items:
+        node = items["logo"][1]
+        file = path.parent / str(node.value)
+        inside = file.resolve().is_relative_to(path.parent.resolve())
+        if not inside or not file.is_file():
+            reader.error(node, f"logo: no file '{node.value}' in {display_path(path.parent)}")
+        elif file.suffix.lower() not in LOGO_TYPES:
+            reader.error(node, f"logo: use an .svg, .png or .jpg file, not '{file.name}'")
+        elif file.stat().st_size > MAX_LOGO_BYTES:
+            reader.error(node, f"logo: '{file.name}' is larger than {MAX_LOGO_BYTES} bytes")
+        else:
+            data = base64.b64encode(file.read_bytes()).decode()
+            logo = f"data:{LOGO_TYPES[file.suffix.lower()]};base64,{data}"
+            if not by_language["logo-alt"]:
+                reader.error(
+                    node, "logo: needs its text for screen readers in 'logo-alt', per language"
+                )
+    theme = Theme(name, colors, by_language["organization"], by_language["contact"], logo,
+                  by_language["logo-alt"])  # fmt: skip
+    if not reader.problems:
+        reader.problems += contrast_problems(theme, path, items)
+    return (None if reader.problems else theme), reader.problems
+
+
+def contrast_problems(theme: Theme, path: Path, items: dict) -> list[Problem]:
+    """Each colour pair the styles set text in, below 4.5:1, at its text colour's key."""
+    from factsheet.load import node_pos
+
+    defaults = default_colors()
+    colors = {**defaults, **theme.colors, "paper": PAPER}
+    shown = display_path(path)
+    problems = []
+    for text, ground, where in TEXT_ON:
+        ratio = contrast(colors[text], colors[ground])
+        if ratio < 4.5:
+            node = None
+            if "colors" in items:
+                for key_node, value_node in items["colors"][1].value:
+                    if key_node.value == text:
+                        node = value_node
+            pos = node_pos(shown, node) if node is not None else Pos(shown, 1, 1)
+            problems.append(Problem(pos, (
+                f"colors.{text} {colors[text]} on {ground} {colors[ground]} ({where}) has a "
+                f"contrast of {ratio:.1f}:1; text needs 4.5:1 (WCAG AA)")))  # fmt: skip
+    return problems
+
+
+def colors_of(theme: Theme | None) -> dict[str, str]:
+    """Every brand colour a sheet prints in: the theme's over the defaults."""
+    return {**default_colors(), **(theme.colors if theme else {})}
+
+
+def default_colors() -> dict[str, str]:
+    """The colours type.css declares, which a theme's override."""
+    text = (STYLES_DIR / "type.css").read_text(encoding="utf-8")
+    found = re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", text)
+    return {key: value.lower() for key, value in found if key in COLORS}

@@ -1,0 +1,161 @@
+"""Charts from data (charts.py): the naloxone sample's chart read back from the
+PDF and the web page in each language's number format, tagged as a Figure
+with its alt text, and every way a chart's files can be wrong."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pikepdf
+import pytest
+
+from factsheet.charts import number_locale, read_csv, urls_in
+from factsheet.paths import PROJECT_DIR as PROJECT
+from tests.conftest import read_pdf
+from tests.test_accessibility import elements, page
+
+NALOXONE = PROJECT / "sheets" / "naloxone"
+ALT = {
+    "en": "Bar chart of overdose deaths by year: 70,630 in 2019, 91,799 in 2020, 106,699 in "
+    "2021, 107,941 in 2022 and 105,007 in 2023.",
+    "es": "Gráfico de barras de las muertes por sobredosis por año: 70.630 en 2019, 91.799 en "
+    "2020, 106.699 en 2021, 107.941 en 2022 y 105.007 en 2023.",
+}
+
+
+@pytest.fixture(scope="module")
+def naloxone_build(tmp_path_factory):
+    """The naloxone sample, both languages, PDF and web page, on Letter and A4."""
+    from factsheet.cli import main
+
+    out = tmp_path_factory.mktemp("naloxone")
+    for paper in ("letter", "a4"):
+        args = ["--out", str(out / paper), "--paper", paper, "--html", "--jobs", "2"]
+        assert main([str(NALOXONE), *args]) == 0
+    return out
+
+
+@pytest.fixture
+def naloxone(tmp_path):
+    folder = tmp_path / "naloxone"
+    shutil.copytree(NALOXONE, folder)
+    return folder
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_sample_fits_its_two_pages(naloxone_build, paper):
+    for lang in ("en", "es"):
+        assert len(read_pdf(naloxone_build / paper / f"naloxone.{lang}.pdf").pages) == 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "ticks", "titles"),
+    [
+        ("en", ["20,000", "60,000", "100,000"], ["Deaths", "Year"]),
+        ("es", ["20.000", "60.000", "100.000"], ["Muertes", "Año"]),
+    ],
+)
+def test_chart_ticks_print_in_the_languages_number_format(naloxone_build, lang, ticks, titles):
+    text = read_pdf(naloxone_build / "letter" / f"naloxone.{lang}.pdf").pages[0]
+
+    def printed(label: str) -> bool:
+        return re.search(rf"(?<![\d.,]){re.escape(label)}(?![\d.,])", text) is not None
+
+    for label in [*ticks, *titles, "2019", "2023"]:
+        assert printed(label), label
+    assert not printed("100.000" if lang == "en" else "100,000")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_chart_is_a_figure_with_alt_text_and_the_table_has_headers(naloxone_build, lang):
+    pdf = naloxone_build / "letter" / f"naloxone.{lang}.pdf"
+    with pikepdf.open(pdf) as document:
+        found = list(elements(document.Root.StructTreeRoot))
+        alts = [str(e.get("/Alt")) for e in found if str(e.get("/S")) == "/Figure"]
+        assert ALT[lang] in alts
+        tables = [e for e in found if str(e.get("/S")) == "/Table"]
+        assert len(tables) == 1
+        headers = [e for e in elements(tables[0]) if str(e.get("/S")) == "/TH"]
+        assert len(headers) == 2
+    assert page.validate_pdf(pdf, profile="ua1").is_compliant
+
+
+def test_the_web_page_has_the_svg_and_its_data_as_a_table(naloxone_build):
+    html = (naloxone_build / "letter" / "naloxone.es.html").read_text(encoding="utf-8")
+    assert f'<svg role="img" aria-label="{ALT["es"]}"' in html
+    data = re.search(r'<details class="chart-data">(.*?)</details>', html, re.S)
+    assert data is not None
+    assert "<summary>Los datos del gráfico</summary>" in data[1]
+    assert '<th scope="col">Año</th><th scope="col">Muertes</th>' in data[1]
+    assert "<td>2022</td><td>107.941</td>" in data[1]
+    assert 'id="overdose-deaths-clip' in html or "clip" not in html  # ids kept unique
+
+
+def test_number_locale_follows_babel():
+    assert number_locale("es")["thousands"] == "."
+    assert number_locale("es_MX")["thousands"] == ","
+    assert number_locale("en_US")["decimal"] == "."
+
+
+def test_csv_cells_that_are_numbers_become_numbers():
+    columns, rows = read_csv("year,deaths,kind\n2019,70630,all\n2020,3.5,\n")
+    assert columns == ["year", "deaths", "kind"]
+    assert rows == [{"year": 2019, "deaths": 70630, "kind": "all"},
+                    {"year": 2020, "deaths": 3.5, "kind": ""}]  # fmt: skip
+
+
+def test_every_url_in_a_spec_is_found():
+    spec = {"data": {"url": "a.csv"}, "layer": [{"mark": {"type": "image", "url": "x"}}]}
+    assert urls_in(spec) == ["a.csv", "x"]
+
+
+SPEC = "charts/overdose-deaths.vl.json"
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "message"),
+    [
+        (SPEC, '"mark"', '"mark" "bar",', f"{SPEC}:4:10: not valid JSON: Expecting ':' delimiter"),
+        ("overdose-deaths.csv", "year,deaths", "year,death",
+         f"{SPEC}:7:20: field 'deaths' is not a column of overdose-deaths.csv "
+         "(columns: year, death)"),
+        (SPEC, '"overdose-deaths.csv"', '"https://example.org/deaths.csv"',
+         f"{SPEC}:3:20: data.url 'https://example.org/deaths.csv': a chart reads only a CSV "
+         "file in {sheet}, never a URL"),
+        (SPEC, '"overdose-deaths.csv"', '"../../secret.csv"',
+         f"{SPEC}:3:20: data.url '../../secret.csv': a chart reads only a CSV file in {{sheet}}, "
+         "never a URL"),
+        (SPEC, '"mark"', '"layer": [{"mark": {"type": "image", "url": "https://x.org/a.png"}}],'
+         ' "mark"', f"{SPEC}:4:48: 'https://x.org/a.png': a chart takes its data from one CSV "
+         "file of the sheet, named in data.url"),
+        ("es.yaml", "70.630 en 2019", "70.360 en 2019",
+         "es.yaml:105:11: charts.overdose-deaths.alt does not have the number '70,630' as "
+         "en.yaml:93 does"),
+        ("es.yaml", "::: chart overdose-deaths", "::: chart overdose",
+         "es.yaml:21:17: chart 'overdose': there is no {sheet}/charts/overdose.vl.json"),
+        ("es.yaml", "fields: {year: Año, deaths: Muertes}", "fields: {year: Año}",
+         "es.yaml:104:3: charts.overdose-deaths.fields: no title for data column 'deaths'"),
+        ("es.yaml", "::: figures", "::: cuadro",
+         "es.yaml:15:11: unknown block '::: cuadro': there are '::: box' (a call-out box), "
+         "'::: figures' (key figures) and '::: chart' (a chart from data)"),
+        (SPEC, '"bar"', '"bars"',
+         f"{SPEC}:1:1: Vega-Lite cannot draw this spec: check each mark type and channel name "
+         "(TypeError: Cannot read properties of undefined (reading 'filled'))"),
+    ],
+)  # fmt: skip
+def test_bad_chart(naloxone, run_cli, tmp_path, path, old, new, message):
+    target = naloxone / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    run = run_cli(naloxone, "--out", tmp_path / "out", "--jobs", "1")
+    expected = message.replace("{sheet}", str(naloxone))
+    if not expected.startswith(str(naloxone)):
+        expected = f"{naloxone}/{expected}"
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert expected in [line.removeprefix("error: ") for line in run.error_lines], run.err
+    # An edition that failed is not written (one that did not may be: English here).
+    failed = {"es"} if path == "es.yaml" else {"en", "es"}
+    assert not any((tmp_path / "out" / f"naloxone.{lang}.pdf").exists() for lang in failed)
