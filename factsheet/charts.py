@@ -296,6 +296,8 @@ def draw_chart(
         for channel in (part.get("encoding") or {}).values():
             if isinstance(channel, dict) and channel.get("field") in words.fields:
                 channel.setdefault("title", words.fields[channel["field"]].value.strip())
+            if isinstance(channel, dict) and channel.get("type") in ("nominal", "ordinal"):
+                channel.setdefault("sort", None)  # categories in the CSV's order
     spec.setdefault("width", WIDTH)
     spec.setdefault("height", HEIGHT)
     spec.setdefault("autosize", {"type": "fit", "contains": "padding"})
@@ -330,6 +332,9 @@ def chart_config(colors: dict[str, str]) -> dict:
     ink, muted = colors.get("ink", "#1d2430"), colors.get("muted", "#4a5563")
     brand = colors.get("brand", "#0d4d6b")
     return {
+        # The page labels the drawing as one image with the alt text; Vega's own
+        # ARIA (in English, raw numbers) would let a screen reader step inside.
+        "aria": False,
         "font": "'Source Sans 3', sans-serif",
         "background": None,
         "view": {"stroke": None},

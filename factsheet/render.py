@@ -146,12 +146,10 @@ def content_context(
             fragment = fragment.replace(chart_mark(chart.id, "data"), data)
         return fill_notes(fragment, cites, doc.lang, screen)
 
-    dates = " · ".join(
-        [
-            localizer.gettext("Published %(date)s") % {"date": localizer.date(config.published)},
-            localizer.gettext("Updated %(date)s") % {"date": localizer.date(config.updated)},
-        ]
-    )
+    dates = localizer.gettext("Published %(date)s") % {"date": localizer.date(config.published)}
+    if config.updated != config.published:  # a sheet never updated says so once
+        updated = localizer.gettext("Updated %(date)s") % {"date": localizer.date(config.updated)}
+        dates += f" · {updated}"
     return {
         "lang": doc.lang,
         "title": fill(doc.title),

@@ -120,6 +120,9 @@ def load_theme(
             reader.error(node, f"logo: use an .svg, .png or .jpg file, not '{file.name}'")
         elif file.stat().st_size > MAX_LOGO_BYTES:
             reader.error(node, f"logo: '{file.name}' is larger than {MAX_LOGO_BYTES} bytes")
+        elif file.suffix.lower() == ".svg" and re.search(rb"<(?:\w+:)?text\b", file.read_bytes()):
+            reader.error(node, f"logo: '{file.name}' has SVG <text>, which prints in a "
+                         "fallback font: convert its text to outlines (paths)")  # fmt: skip
         else:
             data = base64.b64encode(file.read_bytes()).decode()
             logo = f"data:{LOGO_TYPES[file.suffix.lower()]};base64,{data}"

@@ -159,3 +159,25 @@ def test_bad_chart(naloxone, run_cli, tmp_path, path, old, new, message):
     # An edition that failed is not written (one that did not may be: English here).
     failed = {"es"} if path == "es.yaml" else {"en", "es"}
     assert not any((tmp_path / "out" / f"naloxone.{lang}.pdf").exists() for lang in failed)
+
+
+def test_categories_keep_the_csvs_order_and_print_their_labels():
+    from factsheet.charts import ChartData, draw_chart
+    from factsheet.errors import Pos
+    from factsheet.model import ChartWords, Text
+
+    spec = {"mark": "bar", "encoding": {"x": {"field": "drug", "type": "nominal"},
+                                        "y": {"field": "n", "type": "quantitative"}}}  # fmt: skip
+    rows = [{"drug": "opioids", "n": 3}, {"drug": "cocaine", "n": 2}, {"drug": "alcohol", "n": 1}]
+    data = ChartData("drugs", "charts/drugs.vl.json", spec, ["drug", "n"], rows)
+    here = Pos("es.yaml", 1, 1)
+    words = ChartWords(
+        "drugs", here, Text("Barras.", here),
+        {"drug": Text("Droga", here), "n": Text("Muertes", here)},
+        {"opioids": Text("Opioides", here), "cocaine": Text("Cocaína", here)},
+    )  # fmt: skip
+    drawn = draw_chart(data, words, "es", {})
+    labels = re.findall(r">(Opioides|Cocaína|alcohol)<", drawn.svg)
+    assert labels == ["Opioides", "Cocaína", "alcohol"]
+    assert drawn.headers == ["Droga", "Muertes"]
+    assert drawn.rows[0] == ["Opioides", "3"]

@@ -81,3 +81,15 @@ def test_an_unknown_theme_is_named_in_the_sheet(themes, minimal, run_cli):
     assert run.code == 1
     assert f"{minimal}/sheet.yaml:" in run.err
     assert "theme 'acmee' not found" in run.err and "(themes: acme, default)" in run.err
+
+
+def test_a_logo_with_svg_text_is_refused_at_its_key(themes, minimal, run_cli):
+    logo = themes / "acme" / "logo.svg"
+    logo.write_text(logo.read_text().replace("</svg>", '<text x="2" y="20">AHA</text></svg>'))
+    use_theme(minimal, "acme")
+    run = run_cli(minimal, "--check")
+    assert run.code == 1
+    path = themes / "acme" / "theme.yaml"
+    assert any(
+        line.startswith(f"{path}:3:7: logo: 'logo.svg' has SVG <text>") for line in run.error_lines
+    ), run.err
