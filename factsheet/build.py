@@ -20,7 +20,6 @@ from factsheet.edition import TaskResult
 from factsheet.errors import Problem, blocking
 from factsheet.model import Sheet
 from factsheet.options import Options
-from factsheet.paths import FONT_FILES, font_path, web_font_name
 from factsheet.plan import plan
 from factsheet.state import STATE_FILE, read_state, record_built, state_bytes
 from factsheet.webfonts import FONTS_FOLDER
@@ -239,22 +238,14 @@ def write_press_kit(sheet: Sheet, names: list[str], fonts: list[str], options: O
 
 
 def write_web_fonts(fonts: dict[str, bytes | None], options: Options) -> list[str]:
-    """A web page's font files (those not already there), and the fonts' licence,
-    which the SIL Open Font License asks to travel with them. Returns the paths
-    (in the output folder) the page needs."""
+    """A web page's font files and their licences (those not already there).
+    Returns the paths (in the output folder) the page needs."""
     needed = []
     for name, data in sorted(fonts.items()):
         if data is not None:
             write_atomically(options.out / name, data)
         needed.append(name)
-    for family, _, package, filename in FONT_FILES:
-        licence = f"{FONTS_FOLDER}/{web_font_name(family, 'normal')[:-4]}-OFL.txt"
-        original = font_path(package, filename).parent.parent / "LICENSE"
-        copy = options.out / licence
-        if not copy.is_file() or copy.stat().st_size != original.stat().st_size:
-            write_atomically(copy, original.read_bytes())
-        needed.append(licence)
-    return list(dict.fromkeys(needed))
+    return needed
 
 
 def prune_web_fonts(options: Options) -> None:

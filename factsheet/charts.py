@@ -281,7 +281,11 @@ def svg_of(spec: dict, config: dict, locale: str) -> str:
 
 
 def draw_chart(
-    data: ChartData, words: ChartWords, locale: str, colors: dict[str, str]
+    data: ChartData,
+    words: ChartWords,
+    locale: str,
+    colors: dict[str, str],
+    sans: str = "Source Sans 3",
 ) -> DrawnChart:
     """One chart in one language, as SVG; raises ValueError when Vega-Lite cannot
     draw the spec (with its message)."""
@@ -301,7 +305,7 @@ def draw_chart(
     spec.setdefault("width", WIDTH)
     spec.setdefault("height", HEIGHT)
     spec.setdefault("autosize", {"type": "fit", "contains": "padding"})
-    svg = svg_of(spec, chart_config(colors), locale)
+    svg = svg_of(spec, chart_config(colors, sans), locale)
     headers = [words.fields[c].value.strip() if c in words.fields else c for c in data.columns]
     amounts = quantities(data.spec)
     cells = [
@@ -326,7 +330,7 @@ def quantities(spec: dict) -> set[str]:
     }
 
 
-def chart_config(colors: dict[str, str]) -> dict:
+def chart_config(colors: dict[str, str], sans: str) -> dict:
     """The house look: the sheet's sans face and brand colour, no box around
     the plot, labels level (WeasyPrint spaces rotated SVG text unevenly)."""
     ink, muted = colors.get("ink", "#1d2430"), colors.get("muted", "#4a5563")
@@ -335,7 +339,7 @@ def chart_config(colors: dict[str, str]) -> dict:
         # The page labels the drawing as one image with the alt text; Vega's own
         # ARIA (in English, raw numbers) would let a screen reader step inside.
         "aria": False,
-        "font": "'Source Sans 3', sans-serif",
+        "font": f"'{sans}', sans-serif",
         "background": None,
         "view": {"stroke": None},
         "mark": {"color": brand},
@@ -362,12 +366,12 @@ def chart_config(colors: dict[str, str]) -> dict:
             "titleY": -8,
         },
         "legend": {"labelFontSize": 11, "titleFontSize": 11, "labelColor": ink, "orient": "top"},
-        "text": {"font": "'Source Sans 3', sans-serif", "fontSize": 11, "color": ink},
+        "text": {"font": f"'{sans}', sans-serif", "fontSize": 11, "color": ink},
     }
 
 
 def draw_charts(
-    sheet: Sheet, lang: str, locale: str, colors: dict[str, str]
+    sheet: Sheet, lang: str, locale: str, colors: dict[str, str], sans: str
 ) -> dict[str, DrawnChart]:
     """Every chart one language places, drawn, its numbers as `locale` writes
     them (the locale the translation checks read numbers in); problems raise
@@ -384,7 +388,7 @@ def draw_charts(
         if data is None or chart_id not in words or chart_id in drawn:
             continue
         try:
-            drawn[chart_id] = draw_chart(data, words[chart_id], locale, colors)
+            drawn[chart_id] = draw_chart(data, words[chart_id], locale, colors, sans)
         except ValueError as exc:
             # vl-convert's message, then a JavaScript stack: keep the message.
             lines = [line.strip() for line in str(exc).splitlines()]

@@ -22,6 +22,7 @@ from factsheet.glyphs import content_glyphs, source_glyphs
 from factsheet.inline import MARKER, inline_content
 from factsheet.model import Content, Document, Note, Sheet, Source
 from factsheet.review import stale_sections
+from factsheet.theme import theme_fonts
 
 PAPERS = ("letter", "a4")
 SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -211,8 +212,9 @@ def check_documents(sheet: Sheet, docs: dict[str, Document]) -> list[Problem]:
     """Rules over the text of every language: characters the fonts can print, sources
     cited, translations that say the same things as the reference (first)
     language, review records."""
-    problems = [p for content in sheet.contents.values() for p in content_glyphs(content)]
-    problems += source_glyphs(sheet.sources)
+    fonts = theme_fonts(sheet.config.theme)
+    problems = [p for c in sheet.contents.values() for p in content_glyphs(c, fonts)]
+    problems += source_glyphs(sheet.sources, fonts)
     cited = {item.key for doc in docs.values() for note in doc.notes for item in note.items}
     known = {source.id for source in sheet.sources}
     problems += [p for doc in docs.values() for p in unknown_keys(doc.notes, sheet.sources)]

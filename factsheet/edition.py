@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from factsheet.errors import FactsheetError, Pos, Problem, errors_only
 from factsheet.model import Content, Document, LayoutSettings, Sheet, Text
 from factsheet.options import Options
+from factsheet.paths import FontFile, family_of
+from factsheet.theme import theme_fonts
 
 if TYPE_CHECKING:
     from factsheet.fit import Fitted
@@ -97,7 +99,9 @@ def render_language(sheet: Sheet, doc: Document, options: Options, web: bool) ->
 
     locale = sheet.config.locales.get(doc.lang)
     # Numbers in the locale the checks read them in (check.compare_documents).
-    charts = draw_charts(sheet, doc.lang, locale or doc.lang, colors_of(sheet.config.theme))
+    theme = sheet.config.theme
+    sans = family_of(theme_fonts(theme), "sans")
+    charts = draw_charts(sheet, doc.lang, locale or doc.lang, colors_of(theme), sans)
     where = sheet.config.pos_of("citation-style")
     style = sheet.config.citation_style
     cites = cite_notes(doc.notes, sheet.sources, style, doc.lang, where, locale)
@@ -201,7 +205,8 @@ def print_combined(
     paper = options.paper or sheet.config.paper
     where = Pos(sheet.contents[task.docs[0].lang].path, 1, 1)
     start = list(task.start) or [LayoutSettings()] * len(htmls)
-    layout = lay_out(htmls, sheet.root, where, paper, settings=start)
+    fonts = theme_fonts(sheet.config.theme)
+    layout = lay_out(htmls, sheet.root, where, paper, settings=start, fonts=fonts)
     data, written = write_located(task, layout, htmls, options)
     problems += layout.problems + written + note_problems(task, layout)
     return TaskResult(task, problems, [data])
@@ -216,11 +221,12 @@ def write_located(
     from factsheet.glyphs import BODY, find_char, glyph_message, lacking, unprintable
     from factsheet.pdf import MISSING_GLYPH, write_layout
 
+    fonts = theme_fonts(task.sheet.config.theme)
     data, problems = write_layout(layout, task.sheet.config.updated)
     fallbacks = [p for p in problems if MISSING_GLYPH in p.message]
     if not fallbacks:
         return data, problems
-    chars = unprintable(" ".join(re.sub(r"<[^>]+>", " ", html) for html in htmls))
+    chars = unprintable(" ".join(re.sub(r"<[^>]+>", " ", html) for html in htmls), fonts)
     if not chars:
         return data, problems
     sheet = task.sheet
@@ -228,7 +234,10 @@ def write_located(
     files.append(sheet.root / "sources.yaml")
     files += [options.locales_dir / doc.lang / "LC_MESSAGES" / "messages.po" for doc in task.docs]
     located = [
-        Problem(find_char(char, files) or layout.where, glyph_message(char, lacking(char, BODY)))
+        Problem(
+            find_char(char, files) or layout.where,
+            glyph_message(char, lacking(char, BODY, fonts)),
+        )
         for char in chars
     ]
     return data, [p for p in problems if p not in fallbacks] + located
@@ -252,8 +261,9 @@ def print_language(
         def lay(settings: LayoutSettings) -> Layout:
             html = rendered.print_html
             return lay_out(
-                html, sheet.root, where, paper, print_shop, [settings], mark_after=mark_after
-            )
+                html, sheet.root, where, paper, print_shop, [settings], mark_after=mark_after,
+                fonts=theme_fonts(sheet.config.theme),
+            )  # fmt: skip
 
         return lay
 
@@ -295,7 +305,7 @@ def print_language(
         if options.print_shop and len(files) > 1 and not errors_only(own.get(1, [])):
             downloads.append(Download(f"{task.name}.print.pdf", True, paper, layout.pages,
                                       len(files[1])))  # fmt: skip
-        page, fonts = web_page(rendered.page, downloads, options)
+        page, fonts = web_page(rendered.page, downloads, options, theme_fonts(sheet.config.theme))
         files.append(page)
     return TaskResult(
         task,
@@ -314,16 +324,22 @@ def pages_used(layout: Layout) -> float:
 
 
 def web_page(
-    page: Callable[[list[Download], str], str], downloads: list[Download], options: Options
+    page: Callable[[list[Download], str], str],
+    downloads: list[Download],
+    options: Options,
+    fonts: tuple[FontFile, ...],
 ) -> tuple[bytes, dict[str, bytes | None]]:
     """The web page with its fonts cut to the characters it shows: the page, and
-    each font file it links to (None: already in the output folder)."""
-    from factsheet.webfonts import FONTS_FOLDER, font_faces, page_characters, web_fonts
+    each font file it links to and their licences (None: already in the output
+    folder)."""
+    from factsheet.webfonts import FONTS_FOLDER, font_faces, licences, page_characters, web_fonts
 
     chars = page_characters(page(downloads, ""))
-    fonts = web_fonts(chars, options.out / FONTS_FOLDER)
-    html = page(downloads, font_faces(fonts))
-    return html.encode("utf-8"), {f"{FONTS_FOLDER}/{font.name}": font.data for font in fonts}
+    folder = options.out / FONTS_FOLDER
+    made = web_fonts(chars, folder, fonts)
+    html = page(downloads, font_faces(made))
+    files = {f"{FONTS_FOLDER}/{font.name}": font.data for font in made}
+    return html.encode("utf-8"), files | licences(fonts, folder)
 
 
 def note_problems(task: Task, layout: Layout, fitted: Fitted | None = None) -> list[Problem]:

@@ -14,25 +14,27 @@ from pathlib import Path
 
 from factsheet.errors import Pos, Problem
 from factsheet.model import Content, Source, Text
-from factsheet.paths import FONT_FILES, font_path
+from factsheet.paths import FONT_FILES, FontFile
 
-SERIF, SANS = "Source Serif 4", "Source Sans 3"
-# Which families print a field (styles/): body text is serif, and its notes and
+# Which fonts print a field (styles/): body text is serif, and its notes and
 # quote attributions are sans; headings, notes, credit and sources are sans.
-BODY = (SERIF, SANS)
-DISPLAY = (SANS,)
+BODY = ("serif", "sans")
+DISPLAY = ("sans",)
+Fonts = tuple[FontFile, ...]
 
 
 @cache
-def font_chars() -> dict[str, frozenset[int]]:
-    """Each family's characters: those every one of its styles has."""
+def font_chars(fonts: Fonts = FONT_FILES) -> dict[str, tuple[str, frozenset[int]]]:
+    """Each role's family and characters: those every one of its styles has."""
     from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
 
-    chars: dict[str, frozenset[int]] = {}
-    for family, _, package, filename in FONT_FILES:
-        with TTFont(font_path(package, filename), lazy=True) as font:
-            cmap = frozenset(font.getBestCmap())
-        chars[family] = chars[family] & cmap if family in chars else cmap
+    chars: dict[str, tuple[str, frozenset[int]]] = {}
+    for font in fonts:
+        with TTFont(font.path, lazy=True) as face:
+            cmap = frozenset(face.getBestCmap())
+        if font.role in chars:
+            cmap &= chars[font.role][1]
+        chars[font.role] = (font.family, cmap)
     return chars
 
 
@@ -41,9 +43,10 @@ def printable(char: str) -> bool:
     return not char.isspace() and not unicodedata.category(char).startswith("C")
 
 
-def lacking(char: str, families: tuple[str, ...]) -> list[str]:
-    chars = font_chars()
-    return [family for family in families if ord(char) not in chars[family]]
+def lacking(char: str, roles: tuple[str, ...], fonts: Fonts = FONT_FILES) -> list[str]:
+    """The families (of these roles) that lack a character."""
+    chars = font_chars(fonts)
+    return [chars[role][0] for role in roles if ord(char) not in chars[role][1]]
 
 
 def glyph_message(char: str, fonts: list[str]) -> str:
@@ -57,40 +60,42 @@ def glyph_message(char: str, fonts: list[str]) -> str:
     return f"{shown} {where}, so it would print in a system font: {fix}"
 
 
-def missing(value: str, families: tuple[str, ...]) -> Iterator[tuple[int, str, list[str]]]:
-    """Each character of `value` that a font of `families` lacks, once, at its first
+def missing(
+    value: str, roles: tuple[str, ...], fonts: Fonts = FONT_FILES
+) -> Iterator[tuple[int, str, list[str]]]:
+    """Each character of `value` that a font of `roles` lacks, once, at its first
     place: (index, character, the fonts that lack it)."""
     seen: set[str] = set()
     for index, char in enumerate(value):
         if char in seen or not printable(char):
             continue
         seen.add(char)
-        if fonts := lacking(char, families):
-            yield index, char, fonts
+        if families := lacking(char, roles, fonts):
+            yield index, char, families
 
 
-def text_problems(text: Text | None, families: tuple[str, ...]) -> Iterator[Problem]:
+def text_problems(text: Text | None, roles: tuple[str, ...], fonts: Fonts) -> Iterator[Problem]:
     if text is not None:
-        for index, char, fonts in missing(text.value, families):
-            yield Problem(text.pos_at(index), glyph_message(char, fonts))
+        for index, char, families in missing(text.value, roles, fonts):
+            yield Problem(text.pos_at(index), glyph_message(char, families))
 
 
-def content_glyphs(content: Content) -> list[Problem]:
+def content_glyphs(content: Content, fonts: Fonts = FONT_FILES) -> list[Problem]:
     """Characters of one language's file that its fonts cannot print."""
     fields = [(content.title, DISPLAY), (content.subtitle, DISPLAY), (content.summary, BODY)]
     for section in content.sections:
         fields += [(section.heading, DISPLAY), (section.body, BODY)]
     fields.append((content.credit, DISPLAY))
-    return [problem for text, families in fields for problem in text_problems(text, families)]
+    return [problem for text, roles in fields for problem in text_problems(text, roles, fonts)]
 
 
-def source_glyphs(sources: list[Source]) -> list[Problem]:
+def source_glyphs(sources: list[Source], fonts: Fonts = FONT_FILES) -> list[Problem]:
     """Characters of sources.yaml (printed in the sans notes and source list)."""
     return [
-        Problem(source.positions.get(key, source.pos), glyph_message(char, fonts))
+        Problem(source.positions.get(key, source.pos), glyph_message(char, families))
         for source in sources
         for key, value in source.csl.items()
-        for _, char, fonts in missing("".join(strings_in(value)), DISPLAY)
+        for _, char, families in missing("".join(strings_in(value)), DISPLAY, fonts)
     ]
 
 
@@ -105,9 +110,9 @@ def strings_in(value: object) -> Iterator[str]:
             yield from strings_in(item)
 
 
-def unprintable(text: str) -> list[str]:
+def unprintable(text: str, fonts: Fonts = FONT_FILES) -> list[str]:
     """The characters of laid-out text that some embedded font lacks, in order."""
-    return [char for _, char, _ in missing(text, BODY)]
+    return [char for _, char, _ in missing(text, BODY, fonts)]
 
 
 def find_char(char: str, paths: list[Path]) -> Pos | None:

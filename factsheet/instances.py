@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factsheet.cache import cache_folder, keep
-from factsheet.paths import FONT_FILES, font_path
+from factsheet.paths import FONT_FILES, FontFile
 
-WEIGHTS = {"Source Serif 4": (400, 600, 700), "Source Sans 3": (400, 600, 700, 800)}
+WEIGHTS = {"serif": (400, 600, 700), "sans": (400, 600, 700, 800)}  # what the styles ask for
 # CSS px, as WeasyPrint gives the opsz axis: the body text's 9.6pt (type.css).
 OPTICAL_SIZE = 12.8
 
@@ -36,25 +36,27 @@ class Face:
     path: Path  # the static instance
 
 
-def static_faces(folder: Path | None = None) -> list[Face]:
+def static_faces(
+    folder: Path | None = None, fonts: tuple[FontFile, ...] = FONT_FILES
+) -> list[Face]:
     """Every face the print styles can ask for, made where missing."""
     import uharfbuzz
 
     folder = folder or cache_folder("fonts")
     faces = []
-    for family, style, package, filename in FONT_FILES:
-        source = font_path(package, filename)
+    for font in fonts:
+        source = font.path
         stat = source.stat()
         key = hashlib.sha256(
-            f"{filename} {stat.st_size} {stat.st_mtime_ns} {uharfbuzz.__version__} "
+            f"{font.filename} {stat.st_size} {stat.st_mtime_ns} {uharfbuzz.__version__} "
             f"{OPTICAL_SIZE}".encode()
         ).hexdigest()[:12]
-        for weight in WEIGHTS[family]:
-            stem = filename.partition("[")[0]
+        for weight in WEIGHTS[font.role]:
+            stem = font.filename.partition("[")[0]
             path = folder / f"{stem}-{weight}-{key}.ttf"
             if not path.is_file():
                 write_instance(source, weight, path)
-            faces.append(Face(family, style, weight, path))
+            faces.append(Face(font.family, font.style, weight, path))
     return faces
 
 
@@ -72,10 +74,12 @@ def write_instance(source: Path, weight: int, path: Path) -> None:
     for glyph in range(face.glyph_count):
         request.glyph_set.add(glyph)
     request.flags = hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
-    axes = {axis.tag for axis in face.axis_infos}
-    request.pin_axis_location(face, "wght", weight)
-    if "opsz" in axes:
-        request.pin_axis_location(face, "opsz", OPTICAL_SIZE)
+    # Weight as asked, optical size at the body text's, any other axis (width)
+    # at its default: a theme's font may have more axes than Source's.
+    for axis in face.axis_infos:
+        value = {"wght": weight, "opsz": OPTICAL_SIZE}.get(axis.tag, axis.default_value)
+        value = min(max(value, axis.min_value), axis.max_value)
+        request.pin_axis_location(face, axis.tag, value)
     keep(path, hb.subset(face, request).blob.data)
 
 

@@ -6,6 +6,7 @@ importing WeasyPrint, Jinja or citeproc.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -15,17 +16,41 @@ STYLES_DIR = PROJECT_DIR / "styles"
 TEMPLATES_DIR = PROJECT_DIR / "templates"
 LOCALES_DIR = PROJECT_DIR / "locales"
 
-# (family, style, font package, file): the fonts every sheet embeds.
-FONT_FILES = (
-    ("Source Serif 4", "normal", "fontpkg_source_serif_4", "SourceSerif4[opsz,wght].ttf"),
-    ("Source Serif 4", "italic", "fontpkg_source_serif_4", "SourceSerif4-Italic[opsz,wght].ttf"),
-    ("Source Sans 3", "normal", "fontpkg_source_sans_3", "SourceSans3[wght].ttf"),
-    ("Source Sans 3", "italic", "fontpkg_source_sans_3", "SourceSans3-Italic[wght].ttf"),
-)
-
 
 def font_path(package: str, filename: str) -> Path:
     return Path(str(resources.files(package) / "files" / filename))
+
+
+@dataclass(frozen=True)
+class FontFile:
+    """One variable face of a font package (fontpkg-*): the serif prints the body
+    text, the sans the headings, notes and the rest."""
+
+    role: str  # "serif" or "sans"
+    family: str
+    style: str  # "normal" or "italic"
+    package: str  # the Python package whose files/ folder holds it
+    filename: str
+
+    @property
+    def path(self) -> Path:
+        return font_path(self.package, self.filename)
+
+
+# The fonts every sheet embeds unless its theme names others.
+FONT_FILES = (
+    FontFile("serif", "Source Serif 4", "normal", "fontpkg_source_serif_4",
+             "SourceSerif4[opsz,wght].ttf"),
+    FontFile("serif", "Source Serif 4", "italic", "fontpkg_source_serif_4",
+             "SourceSerif4-Italic[opsz,wght].ttf"),
+    FontFile("sans", "Source Sans 3", "normal", "fontpkg_source_sans_3", "SourceSans3[wght].ttf"),
+    FontFile("sans", "Source Sans 3", "italic", "fontpkg_source_sans_3",
+             "SourceSans3-Italic[wght].ttf"),
+)  # fmt: skip
+
+
+def family_of(fonts: tuple[FontFile, ...], role: str) -> str:
+    return next(font.family for font in fonts if font.role == role)
 
 
 def web_font_name(family: str, style: str) -> str:

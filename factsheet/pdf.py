@@ -26,7 +26,7 @@ from weasyprint.urls import URLFetcher
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.instances import Face, static_faces, static_font_faces_css
 from factsheet.model import LayoutSettings
-from factsheet.paths import FONT_FILES, STYLES_DIR
+from factsheet.paths import FONT_FILES, STYLES_DIR, FontFile
 from factsheet.tags import DocumentTags, mend_tags
 
 STYLESHEETS = ("page.css", "type.css", "components.css")
@@ -34,7 +34,6 @@ PRINT_SHOP_STYLESHEET = "print-shop.css"
 PRINT_SHOP_BLEED = 9  # points: the 0.125in of bleed a print shop asks for
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
-FONT_FAMILIES = {family for family, *_ in FONT_FILES}
 MISSING_GLYPH = "some text needs a glyph the embedded fonts lack"
 # A draft past its page budget: the pages over it tinted, with the template's
 # `.over-budget` label (a running element, shown nowhere else) at their head.
@@ -120,6 +119,7 @@ class Layout:
     page_counts: list[int] = field(default_factory=list)
     continued: list[dict[int, tuple[str, ...]]] = field(default_factory=list)
     mark_after: int = 0
+    families: frozenset[str] = frozenset()  # the fonts it was laid out with
 
     @property
     def misplaced(self) -> list[NotePlace]:
@@ -208,6 +208,7 @@ def lay_out(
     settings: list[LayoutSettings] | None = None,
     styles_dir: Path = STYLES_DIR,
     mark_after: int = 0,
+    fonts: tuple[FontFile, ...] = FONT_FILES,
 ) -> Layout:
     """Lay out one or more HTML documents (each with its own settings) in one PDF.
 
@@ -225,10 +226,10 @@ def lay_out(
         )
     fetcher = SandboxedFetcher([base_dir, styles_dir])
     with collected_warnings() as messages:
-        fonts, faces_css = font_setup(tuple(static_faces()))
+        config, faces_css = font_setup(tuple(static_faces(fonts=fonts)))
         stylesheets = [faces_css]
         stylesheets += [
-            weasyprint.CSS(filename=str(styles_dir / name), url_fetcher=fetcher, font_config=fonts)
+            weasyprint.CSS(filename=str(styles_dir / name), url_fetcher=fetcher, font_config=config)
             for name in names
         ]
         stylesheets.append(weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}"))
@@ -242,7 +243,7 @@ def lay_out(
             roots.append(parsed.etree_element)
             orders.append(apply_breaks(parsed.etree_element, chosen.breaks))
             extra = [weasyprint.CSS(string=properties_css(chosen.properties))]
-            documents.append(parsed.render(stylesheets=stylesheets + extra, font_config=fonts))
+            documents.append(parsed.render(stylesheets=stylesheets + extra, font_config=config))
         document = documents[0].copy([page for doc in documents for page in doc.pages])
     problems = [Problem(where, f"refused resource {url}") for url in fetcher.refused]
     problems += [
@@ -264,6 +265,7 @@ def lay_out(
         page_counts=[len(laid.pages) for laid in documents],
         continued=continued,
         mark_after=mark_after,
+        families=frozenset(font.family for font in fonts),
     )
 
 
@@ -338,7 +340,7 @@ def write_layout(layout: Layout, updated: datetime.date) -> tuple[bytes, list[Pr
         finisher = set_bleed_box if layout.print_shop else None
         data = layout.document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
     problems = []
-    foreign = sorted({font.family for font in layout.document.fonts.values()} - FONT_FAMILIES)
+    foreign = sorted({font.family for font in layout.document.fonts.values()} - layout.families)
     if foreign:
         message = f"{MISSING_GLYPH} and fell back to {', '.join(foreign)}"
         problems.append(Problem(layout.where, message))

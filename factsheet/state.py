@@ -15,7 +15,7 @@ from pathlib import Path
 
 from factsheet import __version__
 from factsheet.options import Options
-from factsheet.paths import FONT_FILES, PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, font_path
+from factsheet.paths import FONT_FILES, PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR
 from factsheet.theme import THEMES_DIR
 
 STATE_FILE = ".factsheet-state.json"
@@ -31,7 +31,7 @@ def shared_inputs_digest(options: Options) -> hashlib._Hash:
     digest.update(repr(settings).encode())
     roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, THEMES_DIR, options.locales_dir]
     files = [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
-    files += [font_path(package, name) for _, _, package, name in FONT_FILES]
+    files += [font.path for font in FONT_FILES]
     for path in files:
         if "__pycache__" not in path.parts:
             digest.update(str(path).encode())

@@ -13,10 +13,11 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from factsheet.errors import Pos, Problem, display_path
-from factsheet.paths import PROJECT_DIR, STYLES_DIR
+from factsheet.paths import FONT_FILES, PROJECT_DIR, STYLES_DIR, FontFile
 
 THEMES_DIR = PROJECT_DIR / "themes"
 COLORS = ("brand", "brand-ink", "accent", "tint", "ink", "muted")
@@ -33,7 +34,8 @@ TEXT_ON = (
 )
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
 MAX_LOGO_BYTES = 300_000
-KEYS = {"colors", "organization", "contact", "logo", "logo-alt"}
+KEYS = {"colors", "organization", "contact", "logo", "logo-alt", "fonts"}
+GENERIC = {"serif": "serif", "sans": "sans-serif"}  # a font role's CSS fallback
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,35 @@ class Theme:
     contact: dict[str, str] = field(default_factory=dict)  # by language
     logo: str = ""  # a data: URI, so print and web page need no file beside them
     logo_alt: dict[str, str] = field(default_factory=dict)  # by language
+    fonts: tuple[FontFile, ...] = FONT_FILES
 
     def css(self) -> str:
-        """The brand colours as the custom properties the styles use."""
-        values = "; ".join(f"--{key}: {value}" for key, value in sorted(self.colors.items()))
-        return f":root {{ {values} }}" if values else ""
+        """The brand colours and fonts as the custom properties the styles use."""
+        values = [f"--{key}: {value}" for key, value in sorted(self.colors.items())]
+        values += [
+            f'--{font.role}: "{font.family}", {GENERIC[font.role]}'
+            for font in self.fonts
+            if font.style == "normal" and font not in FONT_FILES
+        ]
+        css = f":root {{ {'; '.join(values)} }}" if values else ""
+        return css + self.margin_css()
+
+    def margin_css(self) -> str:
+        """The page's margin boxes (dates, page numbers) take no custom properties in
+        WeasyPrint 70: page.css names the default sans and muted colour, and a
+        theme that changes them says so again here."""
+        sans = next(f for f in self.fonts if f.role == "sans" and f.style == "normal")
+        if sans in FONT_FILES and "muted" not in self.colors:
+            return ""
+        look = f'font-family: "{sans.family}", sans-serif; color: {self.colors.get("muted", "")}'
+        look = look.removesuffix("; color: ")
+        boxes = " ".join(f"@bottom-{side} {{ {look} }}" for side in ("left", "right"))
+        return f"\n@page {{ {boxes} }}\n.qr {{ {look} }}"
+
+
+def theme_fonts(theme: Theme | None) -> tuple[FontFile, ...]:
+    """The fonts a sheet prints in: its theme's, else the default ones."""
+    return theme.fonts if theme is not None else FONT_FILES
 
 
 def luminance(color: str) -> float:
@@ -130,11 +156,54 @@ def load_theme(
                 reader.error(
                     node, "logo: needs its text for screen readers in 'logo-alt', per language"
                 )
+    fonts = FONT_FILES
+    if "fonts" in items:
+        found = reader.mapping(items["fonts"][1], "fonts") or {}
+        reader.unknown_keys(found, set(GENERIC), "fonts")
+        chosen = {}
+        for role, (_, node) in found.items():
+            files, message = package_fonts(role, str(node.value).strip())
+            if message:
+                reader.error(node, f"fonts.{role}: {message}")
+            chosen[role] = files
+        fonts = tuple(f for role in GENERIC for f in chosen.get(role) or by_role(role))
     theme = Theme(name, colors, by_language["organization"], by_language["contact"], logo,
-                  by_language["logo-alt"])  # fmt: skip
+                  by_language["logo-alt"], fonts)  # fmt: skip
     if not reader.problems:
         reader.problems += contrast_problems(theme, path, items)
     return (None if reader.problems else theme), reader.problems
+
+
+def by_role(role: str) -> tuple[FontFile, ...]:
+    return tuple(font for font in FONT_FILES if font.role == role)
+
+
+def package_fonts(role: str, name: str) -> tuple[tuple[FontFile, ...], str]:
+    """A fontpkg-* package's upright and italic variable faces for a role, or
+    what is wrong with it. Every fontpkg package ships its faces as Google
+    Fonts does: files/<Name>[axes].ttf and files/<Name>-Italic[axes].ttf."""
+    import importlib.util
+
+    from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
+
+    module = name.replace("-", "_")
+    if not name.startswith("fontpkg-") or importlib.util.find_spec(module) is None:
+        return (), (
+            f"'{name}' is not an installed font package: name a fontpkg-* package from "
+            "PyPI and add it to the dependencies in pyproject.toml, then run make"
+        )
+    folder = Path(str(resources.files(module) / "files"))
+    faces = sorted(folder.glob("*[[]*wght*[]].ttf"))
+    upright = [f for f in faces if "-Italic" not in f.name]
+    italic = [f for f in faces if "-Italic" in f.name]
+    if len(upright) != 1 or len(italic) != 1:
+        return (), f"'{name}' has no single upright and italic font with a weight axis"
+    with TTFont(upright[0], lazy=True) as font:
+        family = font["name"].getDebugName(16) or font["name"].getDebugName(1) or name
+    return tuple(
+        FontFile(role, family, style, module, path.name)
+        for style, path in (("normal", upright[0]), ("italic", italic[0]))
+    ), ""
 
 
 def contrast_problems(theme: Theme, path: Path, items: dict) -> list[Problem]:

@@ -18,15 +18,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from factsheet.paths import FONT_FILES, font_path, web_font_name
+from factsheet.paths import FONT_FILES, FontFile, web_font_name
 
 FONTS_FOLDER = "fonts"
 # What the page's styles add to its text: list bullets, back links, separators,
 # and the capitals of text-transform.
 GENERATED = "0123456789•↩·–—…«»“”‘’.,:;!?()[]/%-"
-# Axes pinned or narrowed, per family: (axis, value or (low, high)).
-AXES = {"Source Serif 4": {"opsz": 17, "wght": (400, 700)}}
-WEIGHTS = {"Source Serif 4": "400 700", "Source Sans 3": "200 900"}
+# Axes pinned or narrowed, per role: (axis, value or (low, high)); any other axis
+# (a width) is pinned at its default. The body's serif keeps the weights it uses,
+# at the optical size of screen text; the sans keeps all of its weights.
+AXES = {"serif": {"opsz": 17, "wght": (400, 700)}, "sans": {"opsz": 14}}
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class WebFont:
     style: str
     name: str  # the file name in fonts/
     data: bytes | None  # None: the same file is already in the output folder
+    weights: str = "400"  # the CSS font-weight range the file covers
 
 
 def page_characters(page: str) -> str:
@@ -45,25 +47,46 @@ def page_characters(page: str) -> str:
     return "".join(sorted(set(text) | set(text.upper()) | set(GENERATED)))
 
 
-def web_fonts(chars: str, existing: Path) -> list[WebFont]:
+def web_fonts(
+    chars: str, existing: Path, fonts: tuple[FontFile, ...] = FONT_FILES
+) -> list[WebFont]:
     """A WOFF2 subset of each face for `chars`; a file already in `existing` (the
     output's fonts folder) is not made again."""
     from fontTools import version as fonttools_version
 
-    fonts = []
-    for family, style, package, filename in FONT_FILES:
-        source = font_path(package, filename)
+    found = []
+    for font in fonts:
+        source = font.path
+        limits = axis_limits(font)
         key = hashlib.sha256()
-        for part in (filename, str(source.stat().st_size), fonttools_version, chars,
-                     repr(AXES.get(family))):  # fmt: skip
+        for part in (font.filename, str(source.stat().st_size), fonttools_version, chars,
+                     repr(limits)):  # fmt: skip
             key.update(part.encode())
-        name = f"{web_font_name(family, style)[:-4]}-{key.hexdigest()[:10]}.woff2"
-        data = None if (existing / name).is_file() else subset_font(source, family, chars)
-        fonts.append(WebFont(family, style, name, data))
-    return fonts
+        name = f"{web_font_name(font.family, font.style)[:-4]}-{key.hexdigest()[:10]}.woff2"
+        data = None if (existing / name).is_file() else subset_font(source, limits, chars)
+        low, high = limits["wght"]
+        found.append(WebFont(font.family, font.style, name, data, f"{low:g} {high:g}"))
+    return found
 
 
-def subset_font(source: Path, family: str, chars: str) -> bytes:
+def axis_limits(font: FontFile) -> dict[str, float | tuple[float, float]]:
+    """Where each axis of a face is pinned or narrowed to for the web page (wght
+    always as a range, for the @font-face rule)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font.path, lazy=True) as face:
+        axes = {a.axisTag: (a.minValue, a.defaultValue, a.maxValue) for a in face["fvar"].axes}
+    limits: dict[str, float | tuple[float, float]] = {}
+    for tag, (low, default, high) in axes.items():
+        wanted = AXES[font.role].get(tag, default if tag != "wght" else (low, high))
+        if isinstance(wanted, tuple):
+            limits[tag] = (max(low, wanted[0]), min(high, wanted[1]))
+        else:
+            limits[tag] = min(max(low, wanted), high)
+    return limits
+
+
+def subset_font(source: Path, limits: dict, chars: str) -> bytes:
     """One face, cut to `chars` first (so instancing has few glyphs to do), then its
     axes pinned or narrowed, as WOFF2."""
     from fontTools import subset
@@ -76,8 +99,7 @@ def subset_font(source: Path, family: str, chars: str) -> bytes:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in chars])
     subsetter.subset(font)
-    if family in AXES:
-        font = instantiateVariableFont(font, AXES[family])
+    font = instantiateVariableFont(font, limits)
     font.flavor = "woff2"
     stream = io.BytesIO()
     font.save(stream)
@@ -88,7 +110,20 @@ def font_faces(fonts: list[WebFont]) -> str:
     """@font-face rules for the page, the files beside it in fonts/."""
     return "\n".join(
         f'@font-face {{ font-family: "{font.family}"; font-style: {font.style}; '
-        f"font-weight: {WEIGHTS[font.family]}; font-display: swap; "
+        f"font-weight: {font.weights}; font-display: swap; "
         f'src: url("{FONTS_FOLDER}/{font.name}") format("woff2"); }}'
         for font in fonts
     )
+
+
+def licences(fonts: tuple[FontFile, ...], existing: Path) -> dict[str, bytes | None]:
+    """Each font package's licence, which the SIL Open Font License asks to travel
+    with its files, by its path beside the page (None: already there, unchanged)."""
+    found: dict[str, bytes | None] = {}
+    for font in fonts:
+        name = f"{web_font_name(font.family, 'normal')[:-4]}-OFL.txt"
+        original = font.path.parent.parent / "LICENSE"
+        copy = existing / name
+        same = copy.is_file() and copy.stat().st_size == original.stat().st_size
+        found[f"{FONTS_FOLDER}/{name}"] = None if same else original.read_bytes()
+    return found

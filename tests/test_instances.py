@@ -5,7 +5,7 @@ from __future__ import annotations
 import uharfbuzz as hb
 
 from factsheet.instances import OPTICAL_SIZE, WEIGHTS, static_faces
-from factsheet.paths import FONT_FILES, font_path
+from factsheet.paths import FONT_FILES
 
 TEXT = "When possession is decriminalized, AV To Ty «Según» 1,234.5 — ﬁ ñ"
 
@@ -21,11 +21,10 @@ def advances(font: hb.Font) -> list[tuple[int, int]]:
 
 def test_each_instance_shapes_text_as_the_variable_font_does(tmp_path):
     faces = static_faces(tmp_path)
-    assert len(faces) == sum(len(WEIGHTS[family]) for family, *_ in FONT_FILES)
+    assert len(faces) == sum(len(WEIGHTS[font.role]) for font in FONT_FILES)
     for face in faces:
-        package, filename = next((p, f) for fam, style, p, f in FONT_FILES
-                                 if (fam, style) == (face.family, face.style))  # fmt: skip
-        variable = hb.Font(hb.Face(font_path(package, filename).read_bytes()))
+        font = next(f for f in FONT_FILES if (f.family, f.style) == (face.family, face.style))
+        variable = hb.Font(hb.Face(font.path.read_bytes()))
         axes = {"wght": face.weight}
         if face.family == "Source Serif 4":
             axes["opsz"] = OPTICAL_SIZE

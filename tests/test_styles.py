@@ -1,12 +1,11 @@
 """The stylesheets and fonts themselves: contrast, minimum sizes, glyph coverage."""
 
 import re
-from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 
-from factsheet.paths import FONT_FILES, STYLES_DIR, font_path
+from factsheet.paths import FONT_FILES, STYLES_DIR
 
 SPANISH = "áéíóúüñÁÉÍÓÚÜÑ¿¡«»“”‘’—–·ºª€"
 STYLESHEETS = sorted(STYLES_DIR.glob("*.css"))
@@ -100,9 +99,8 @@ def test_body_and_notes_sizes():
     assert float(resolve("var(--note-size)", props)[:-2]) >= 7.5
 
 
-@pytest.mark.parametrize(("family", "style", "package", "filename"), FONT_FILES)
-def test_fonts_have_every_glyph_spanish_needs(family, style, package, filename):
-    path: Path = font_path(package, filename)
-    cmap = TTFont(path, lazy=True).getBestCmap()
+@pytest.mark.parametrize("font", FONT_FILES, ids=lambda font: font.filename)
+def test_fonts_have_every_glyph_spanish_needs(font):
+    cmap = TTFont(font.path, lazy=True).getBestCmap()
     missing = [char for char in SPANISH if ord(char) not in cmap]
-    assert missing == [], f"{family} {style} lacks {''.join(missing)}"
+    assert missing == [], f"{font.family} {font.style} lacks {''.join(missing)}"

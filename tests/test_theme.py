@@ -80,7 +80,7 @@ def test_an_unknown_theme_is_named_in_the_sheet(themes, minimal, run_cli):
     run = run_cli(minimal, "--check")
     assert run.code == 1
     assert f"{minimal}/sheet.yaml:" in run.err
-    assert "theme 'acmee' not found" in run.err and "(themes: acme, default)" in run.err
+    assert "theme 'acmee' not found" in run.err and "(themes: acme, default, inter)" in run.err
 
 
 def test_a_logo_with_svg_text_is_refused_at_its_key(themes, minimal, run_cli):
@@ -93,3 +93,37 @@ def test_a_logo_with_svg_text_is_refused_at_its_key(themes, minimal, run_cli):
     assert any(
         line.startswith(f"{path}:3:7: logo: 'logo.svg' has SVG <text>") for line in run.error_lines
     ), run.err
+
+
+def test_a_theme_prints_in_a_font_package_of_its_own(themes, minimal, tmp_path, run_cli):
+    use_theme(minimal, "inter")
+    # One job: a worker started fresh would not see this test's themes folder.
+    run = run_cli(minimal, "--out", tmp_path / "out", "--html", "--jobs", "1")
+    assert run.code == 0, run.err
+    with pikepdf.open(tmp_path / "out" / "minimal.en.pdf") as document:
+        fonts = {str(font.BaseFont).split("+")[1]
+                 for page in document.pages for font in page.Resources.Font.values()}  # fmt: skip
+    assert {"Inter", "Inter-Bold", "Source-Serif-4,"} <= fonts
+    assert not any(name.startswith(("Source-Sans", "DejaVu")) for name in fonts), fonts
+    html = (tmp_path / "out" / "minimal.en.html").read_text()
+    assert '--sans: "Inter", sans-serif' in html
+    assert '@font-face { font-family: "Inter"; font-style: italic;' in html
+    assert (tmp_path / "out" / "fonts" / "inter-OFL.txt").is_file()
+
+
+@pytest.mark.parametrize(
+    ("fonts", "message"),
+    [
+        ("{sans: fontpkg-no-such-font}", "fonts.sans: 'fontpkg-no-such-font' is not an installed "
+         "font package: name a fontpkg-* package from PyPI and add it to the dependencies in "
+         "pyproject.toml, then run make"),
+        ("{sans: pytest}", "fonts.sans: 'pytest' is not an installed font package"),
+        ("{mono: fontpkg-inter}", "unknown key 'mono' in fonts (known keys: sans, serif)"),
+    ],
+)  # fmt: skip
+def test_a_bad_theme_font_is_named_at_its_key(themes, minimal, run_cli, fonts, message):
+    (themes / "inter" / "theme.yaml").write_text(f"fonts: {fonts}\n")
+    use_theme(minimal, "inter")
+    run = run_cli(minimal, "--check")
+    assert run.code == 1
+    assert any(message in line for line in run.error_lines), run.err
