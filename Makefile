@@ -15,7 +15,7 @@ $(READY): pyproject.toml scripts/system-deps.sh
 	touch $(READY)
 
 pdf: $(READY)
-	$(PY) make_pdf.py
+	FACTSHEET_SERVER=off $(PY) make_pdf.py  # one batch: a warm server would not pay
 
 check: $(READY)
 	$(PY) make_pdf.py --check

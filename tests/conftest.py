@@ -23,8 +23,11 @@ SAMPLE = ROOT / "sheets" / "decriminalization"
 @pytest.fixture(autouse=True, scope="session")
 def own_cache_folder(tmp_path_factory):
     """The tests make their own font instances and formatted notes (cache.py), in
-    a folder of theirs, not the user's; subprocesses inherit it."""
+    a folder of theirs, not the user's; subprocesses inherit it. Nor do the
+    make_pdf.py processes they start use or start a build server (server.py),
+    but for test_server.py's own."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["FACTSHEET_SERVER"] = "off"
 
 
 @pytest.fixture(autouse=True)
