@@ -37,6 +37,7 @@ IDLE_SECONDS = 900
 SWITCH = "FACTSHEET_SERVER"  # "off": every command runs in its own process
 NOT_SERVED = {"watch"}  # long-running: it keeps its own warm process
 CONNECT_SECONDS = 1.0
+ANSWER_SECONDS = 30.0  # a server that has not forked by then is stuck: build here
 START_SECONDS = 60  # a server this young may still be warming up
 
 
@@ -91,6 +92,7 @@ def run_through_server(argv: list[str]) -> int | None:
         os.umask(umask)
         request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask}
         socket.send_fds(connection, [frame_bytes(request)], [0, 1, 2])
+        connection.settimeout(ANSWER_SECONDS)
         started = read_message(connection)
     except OSError:  # a closed stdin or stdout, a busy server: run it here
         connection.close()
@@ -106,7 +108,8 @@ def wait_for_exit(connection: socket.socket) -> int:
     """Pass Ctrl-C and TERM on to the child until it says how it ended."""
 
     def forward(signum: int, frame: object) -> None:
-        connection.sendall(frame_bytes({"signal": signum}))
+        with contextlib.suppress(OSError):  # the server gone: the read below says so
+            connection.sendall(frame_bytes({"signal": signum}))
 
     previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
