@@ -9,8 +9,11 @@ to date.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.metadata
 import json
+import re
 from pathlib import Path
 
 from factsheet import __version__
@@ -36,6 +39,11 @@ def shared_inputs_digest(options: Options) -> hashlib._Hash:
         if "__pycache__" not in path.parts:
             digest.update(str(path).encode())
             digest.update(path.read_bytes())
+    # A theme's font packages (fontpkg-*), as installed: an upgrade rebuilds.
+    themes = " ".join(p.read_text(encoding="utf-8") for p in THEMES_DIR.glob("*/theme.yaml"))
+    for name in sorted(set(re.findall(r"fontpkg-[a-z0-9-]+", themes))):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            digest.update(f"{name} {importlib.metadata.version(name)}".encode())
     return digest
 
 
