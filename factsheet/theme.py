@@ -97,6 +97,8 @@ def load_theme(
     from factsheet.load import Reader  # the YAML reader with positions
 
     themes_dir = themes_dir or THEMES_DIR
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):  # a folder of themes/, not a path
+        return None, [Problem(where, f"theme: a theme's folder name (a-z, 0-9, -), not '{name}'")]
     path = themes_dir / name / "theme.yaml"
     if not path.is_file():
         known = sorted(p.parent.name for p in themes_dir.glob("*/theme.yaml"))
@@ -187,7 +189,7 @@ def package_fonts(role: str, name: str) -> tuple[tuple[FontFile, ...], str]:
     from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
 
     module = name.replace("-", "_")
-    if not name.startswith("fontpkg-") or importlib.util.find_spec(module) is None:
+    if not re.fullmatch(r"fontpkg-[a-z0-9-]+", name) or importlib.util.find_spec(module) is None:
         return (), (
             f"'{name}' is not an installed font package: name a fontpkg-* package from "
             "PyPI and add it to the dependencies in pyproject.toml, then run make"

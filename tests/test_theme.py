@@ -127,3 +127,11 @@ def test_a_bad_theme_font_is_named_at_its_key(themes, minimal, run_cli, fonts, m
     run = run_cli(minimal, "--check")
     assert run.code == 1
     assert any(message in line for line in run.error_lines), run.err
+
+
+@pytest.mark.parametrize("name", ["../../tests/data/themes/acme", "/etc", "Acme"])
+def test_a_theme_is_a_folder_of_themes_not_a_path(themes, minimal, run_cli, name):
+    use_theme(minimal, f'"{name}"')
+    run = run_cli(minimal, "--check")
+    assert run.code == 1
+    assert f"theme: a theme's folder name (a-z, 0-9, -), not '{name}'" in run.err
