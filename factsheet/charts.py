@@ -81,9 +81,11 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
         return None, [Problem(where, message)]
     if not path.is_file():
         return None, [Problem(where, f"chart '{chart_id}': there is no {shown}")]
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         spec = json.loads(text)
+    except UnicodeDecodeError:
+        return None, [Problem(Pos(shown, 1, 1), "not UTF-8 text: save it as UTF-8")]
     except json.JSONDecodeError as exc:
         return None, [Problem(Pos(shown, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}")]
     if not isinstance(spec, dict):
@@ -94,7 +96,9 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
         line = text.count("\n", 0, offset) + 1
         return Pos(shown, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
-    remote = [u for u in urls_in(spec) if u is not spec.get("data", {}).get("url")]
+    data = spec.get("data")
+    name = data.get("url") if isinstance(data, dict) else None
+    remote = [u for u in urls_in(spec) if u is not name]
     if remote:
         return None, [
             Problem(
@@ -103,8 +107,6 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
                 "one CSV file of the sheet, named in data.url",
             )
         ]
-    data = spec.get("data")
-    name = data.get("url") if isinstance(data, dict) else None
     if not isinstance(name, str) or set(data) - {"url", "format"}:
         return None, [
             Problem(
@@ -123,7 +125,10 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
         ]
     if csv_path.stat().st_size > MAX_DATA_BYTES:
         return None, [Problem(at(name), f"data.url '{name}' is larger than {MAX_DATA_BYTES} bytes")]
-    columns, rows = read_csv(csv_path.read_text(encoding="utf-8-sig"))
+    try:
+        columns, rows = read_csv(csv_path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        return None, [Problem(at(name), f"data.url '{name}' is not UTF-8 text: save it as UTF-8")]
     problems = [
         Problem(
             at(f'"{field}"'),

@@ -139,6 +139,11 @@ SPEC = "charts/overdose-deaths.vl.json"
         ("es.yaml", "::: figures", "::: cuadro",
          "es.yaml:15:11: unknown block '::: cuadro': there are '::: box' (a call-out box), "
          "'::: figures' (key figures) and '::: chart' (a chart from data)"),
+        (SPEC, '{"url": "overdose-deaths.csv"}', '[1, 2]',
+         f"{SPEC}:3:3: data: name the CSV file of the sheet it reads, "
+         '"data": {"url": "deaths.csv"}'),
+        ("overdose-deaths.csv", "year,deaths", "a\xf1o,deaths",
+         f"{SPEC}:3:20: data.url 'overdose-deaths.csv' is not UTF-8 text: save it as UTF-8"),
         (SPEC, '"bar"', '"bars"',
          f"{SPEC}:1:1: Vega-Lite cannot draw this spec: check each mark type and channel name "
          "(TypeError: Cannot read properties of undefined (reading 'filled'))"),
@@ -148,7 +153,9 @@ def test_bad_chart(naloxone, run_cli, tmp_path, path, old, new, message):
     target = naloxone / path
     text = target.read_text(encoding="utf-8")
     assert old in text
-    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    # The CSV with an "ñ" is saved as Latin-1, as a spreadsheet may save it.
+    encoding = "latin-1" if path.endswith(".csv") and "\xf1" in new else "utf-8"
+    target.write_bytes(text.replace(old, new, 1).encode(encoding))
     run = run_cli(naloxone, "--out", tmp_path / "out", "--jobs", "1")
     expected = message.replace("{sheet}", str(naloxone))
     if not expected.startswith(str(naloxone)):
