@@ -394,7 +394,7 @@ def draw_charts(
             continue
         try:
             drawn[chart_id] = draw_chart(data, words[chart_id], locale, colors, sans)
-        except ValueError as exc:
+        except (ValueError, RuntimeError) as exc:  # what vl-convert raises
             # vl-convert's message, then a JavaScript stack: keep the message.
             lines = [line.strip() for line in str(exc).splitlines()]
             said = [line for line in lines[1:] if line and not line.startswith("at ")]
