@@ -6,6 +6,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from factsheet.paths import FONT_FILES, STYLES_DIR
+from factsheet.theme import contrast  # WCAG 2, checked against known ratios in test_theme
 
 SPANISH = "áéíóúüñÁÉÍÓÚÜÑ¿¡«»“”‘’—–·ºª€"
 STYLESHEETS = sorted(STYLES_DIR.glob("*.css"))
@@ -23,18 +24,6 @@ def resolve(value: str, props: dict[str, str]) -> str:
     while (match := re.fullmatch(r"var\((--[\w-]+)\)", value.strip())) is not None:
         value = props[match[1]]
     return value.strip()
-
-
-def luminance(hex_color: str) -> float:
-    """WCAG relative luminance of #rrggbb."""
-    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(a: str, b: str) -> float:
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def rules() -> list[tuple[str, str]]:
