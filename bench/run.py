@@ -20,12 +20,9 @@ Timings are wall-clock on a shared machine: each is the best of a few runs.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
-import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -46,6 +43,7 @@ from factsheet.i18n import load_localizer  # noqa: E402
 from factsheet.options import Options  # noqa: E402
 from factsheet.plan import plan  # noqa: E402
 from factsheet.render import render_html  # noqa: E402
+from factsheet.server import stop_servers  # noqa: E402
 
 SAMPLE = ROOT / "sheets" / "decriminalization"
 SHEETS = 20
@@ -224,13 +222,6 @@ def browser_comparison(folder: Path) -> dict[str, float | None]:
     finally:
         stop_servers(runtime)
     return {name: medians.get(name) for name in ("ours", "ours-cold", "chromium", "pagedjs")}
-
-
-def stop_servers(runtime: Path) -> None:
-    for log in runtime.glob("factsheet/*.log"):
-        for pid in re.findall(r"serving on .*, pid (\d+)", log.read_text()):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(pid), signal.SIGTERM)
 
 
 def hundred_sheets(folder: Path) -> tuple[float, float]:

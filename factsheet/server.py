@@ -25,6 +25,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import selectors
 import signal
 import socket
@@ -66,6 +67,15 @@ def code_digest() -> str:
         if folder.is_dir():
             digest.update(f"{folder} {folder.stat().st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
+
+
+def stop_servers(runtime: Path) -> None:
+    """Stop every server that ever served from `runtime` (an XDG_RUNTIME_DIR of
+    one's own: the tests and the bench), by the pid each wrote to its log."""
+    for log in runtime.glob("factsheet/*.log"):
+        for pid in re.findall(r"serving on .*, pid (\d+)", log.read_text()):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGTERM)
 
 
 # The client: make_pdf.py, before it imports anything else.

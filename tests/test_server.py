@@ -4,9 +4,7 @@ had run it itself."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -15,6 +13,7 @@ import time
 
 import pytest
 
+from factsheet.server import stop_servers
 from tests.conftest import ROOT, SAMPLE
 
 MAKE_PDF = ROOT / "make_pdf.py"
@@ -29,10 +28,7 @@ def served(tmp_path):
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
     env.pop("FACTSHEET_SERVER")
     yield env
-    for log in (runtime / "factsheet").glob("*.log"):
-        for pid in re.findall(r"serving on .*, pid (\d+)", log.read_text()):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(pid), signal.SIGTERM)
+    stop_servers(runtime)
 
 
 def make_pdf(env: dict, *args: object) -> subprocess.CompletedProcess:
