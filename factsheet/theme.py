@@ -66,8 +66,9 @@ class Theme:
         sans = next(f for f in self.fonts if f.role == "sans" and f.style == "normal")
         if sans in FONT_FILES and "muted" not in self.colors:
             return ""
-        look = f'font-family: "{sans.family}", sans-serif; color: {self.colors.get("muted", "")}'
-        look = look.removesuffix("; color: ")
+        look = f'font-family: "{sans.family}", sans-serif'
+        if "muted" in self.colors:
+            look += f"; color: {self.colors['muted']}"
         boxes = " ".join(f"@bottom-{side} {{ {look} }}" for side in ("left", "right"))
         return f"\n@page {{ {boxes} }}\n.qr {{ {look} }}"
 
@@ -112,21 +113,19 @@ def load_theme(
     items = items or {}
     reader.unknown_keys(items, KEYS, "theme.yaml")
     colors: dict[str, str] = {}
+    color_nodes = {}  # where each colour is written, for the contrast checks
     if "colors" in items:
         found = reader.mapping(items["colors"][1], "colors") or {}
         reader.unknown_keys(found, set(COLORS), "colors")
         for key, (_, node) in found.items():
             value = str(node.value).strip().lower()
-            if (
-                len(value) != 7
-                or value[0] != "#"
-                or not all(c in "0123456789abcdef" for c in value[1:])
-            ):
+            if not re.fullmatch(r"#[0-9a-f]{6}", value):
                 reader.error(
                     node, f"colors.{key} must be a colour written #rrggbb, not '{node.value}'"
                 )
             else:
                 colors[key] = value
+                color_nodes[key] = node
     by_language = {}
     for key in ("organization", "contact", "logo-alt"):
         if key not in items:
@@ -172,7 +171,7 @@ def load_theme(
     theme = Theme(name, colors, by_language["organization"], by_language["contact"], logo,
                   by_language["logo-alt"], fonts)  # fmt: skip
     if not reader.problems:
-        reader.problems += contrast_problems(theme, path, items)
+        reader.problems += contrast_problems(theme, path, color_nodes)
     return (None if reader.problems else theme), reader.problems
 
 
@@ -208,23 +207,18 @@ def package_fonts(role: str, name: str) -> tuple[tuple[FontFile, ...], str]:
     ), ""
 
 
-def contrast_problems(theme: Theme, path: Path, items: dict) -> list[Problem]:
-    """Each colour pair the styles set text in, below 4.5:1, at its text colour's key."""
+def contrast_problems(theme: Theme, path: Path, nodes: dict) -> list[Problem]:
+    """Each colour pair the styles set text in, below 4.5:1, at its text colour's key
+    (`nodes`: where the theme writes each colour it sets)."""
     from factsheet.load import node_pos
 
-    defaults = default_colors()
-    colors = {**defaults, **theme.colors, "paper": PAPER}
+    colors = {**colors_of(theme), "paper": PAPER}
     shown = display_path(path)
     problems = []
     for text, ground, where in TEXT_ON:
         ratio = contrast(colors[text], colors[ground])
         if ratio < 4.5:
-            node = None
-            if "colors" in items:
-                for key_node, value_node in items["colors"][1].value:
-                    if key_node.value == text:
-                        node = value_node
-            pos = node_pos(shown, node) if node is not None else Pos(shown, 1, 1)
+            pos = node_pos(shown, nodes[text]) if text in nodes else Pos(shown, 1, 1)
             problems.append(Problem(pos, (
                 f"colors.{text} {colors[text]} on {ground} {colors[ground]} ({where}) has a "
                 f"contrast of {ratio:.1f}:1; text needs 4.5:1 (WCAG AA)")))  # fmt: skip
