@@ -27,6 +27,7 @@ from babel.numbers import format_decimal
 from factsheet.cache import cache_folder, keep
 from factsheet.errors import Pos, Problem, display_path
 from factsheet.model import ChartWords, Content, Sheet
+from factsheet.paths import FONT_FILES, family_of
 
 CHARTS_DIR = "charts"
 SPEC_SUFFIX = ".vl.json"
@@ -168,13 +169,19 @@ def urls_in(value: object) -> list[str]:
     return []
 
 
+def channels(spec: dict) -> list[dict]:
+    """The encoding channels of a spec and of its layers."""
+    return [
+        channel
+        for part in [spec, *spec.get("layer", [])]
+        for channel in (part.get("encoding") or {}).values()
+        if isinstance(channel, dict)
+    ]
+
+
 def encoded_fields(spec: dict) -> list[str]:
     """The data columns a spec's encodings (and its layers') name."""
-    found: list[str] = []
-    for part in [spec, *spec.get("layer", [])]:
-        for channel in (part.get("encoding") or {}).values():
-            if isinstance(channel, dict) and isinstance(channel.get("field"), str):
-                found.append(channel["field"])
+    found = [c["field"] for c in channels(spec) if isinstance(c.get("field"), str)]
     return list(dict.fromkeys(found))
 
 
@@ -290,7 +297,7 @@ def draw_chart(
     words: ChartWords,
     locale: str,
     colors: dict[str, str],
-    sans: str = "Source Sans 3",
+    sans: str = family_of(FONT_FILES, "sans"),
 ) -> DrawnChart:
     """One chart in one language, as SVG; raises ValueError when Vega-Lite cannot
     draw the spec (with its message)."""
@@ -301,12 +308,11 @@ def draw_chart(
     ]
     spec = copy.deepcopy(data.spec)
     spec["data"] = {"values": rows}
-    for part in [spec, *spec.get("layer", [])]:
-        for channel in (part.get("encoding") or {}).values():
-            if isinstance(channel, dict) and channel.get("field") in words.fields:
-                channel.setdefault("title", words.fields[channel["field"]].value.strip())
-            if isinstance(channel, dict) and channel.get("type") in ("nominal", "ordinal"):
-                channel.setdefault("sort", None)  # categories in the CSV's order
+    for channel in channels(spec):
+        if channel.get("field") in words.fields:
+            channel.setdefault("title", words.fields[channel["field"]].value.strip())
+        if channel.get("type") in ("nominal", "ordinal"):
+            channel.setdefault("sort", None)  # categories in the CSV's order
     spec.setdefault("width", WIDTH)
     spec.setdefault("height", HEIGHT)
     spec.setdefault("autosize", {"type": "fit", "contains": "padding"})
@@ -327,19 +333,13 @@ def draw_chart(
 
 def quantities(spec: dict) -> set[str]:
     """The columns encoded as amounts (years and categories stay as written)."""
-    return {
-        channel["field"]
-        for part in [spec, *spec.get("layer", [])]
-        for channel in (part.get("encoding") or {}).values()
-        if isinstance(channel, dict) and channel.get("type") == "quantitative"
-    }
+    return {c["field"] for c in channels(spec) if c.get("type") == "quantitative"}
 
 
 def chart_config(colors: dict[str, str], sans: str) -> dict:
     """The house look: the sheet's sans face and brand colour, no box around
     the plot, labels level (WeasyPrint spaces rotated SVG text unevenly)."""
-    ink, muted = colors.get("ink", "#1d2430"), colors.get("muted", "#4a5563")
-    brand = colors.get("brand", "#0d4d6b")
+    ink, muted, brand = colors["ink"], colors["muted"], colors["brand"]
     return {
         # The page labels the drawing as one image with the alt text; Vega's own
         # ARIA (in English, raw numbers) would let a screen reader step inside.
@@ -350,7 +350,7 @@ def chart_config(colors: dict[str, str], sans: str) -> dict:
         "mark": {"color": brand},
         "bar": {"color": brand},
         "line": {"color": brand, "strokeWidth": 2},
-        "range": {"category": [brand, colors.get("accent", "#a8432b"), muted, "#7a9cb0"]},
+        "range": {"category": [brand, colors["accent"], muted, "#7a9cb0"]},
         "axis": {
             "labelFontSize": 11,
             "titleFontSize": 11,

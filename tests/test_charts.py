@@ -172,6 +172,7 @@ def test_categories_keep_the_csvs_order_and_print_their_labels():
     from factsheet.charts import ChartData, draw_chart
     from factsheet.errors import Pos
     from factsheet.model import ChartWords, Text
+    from factsheet.theme import colors_of
 
     spec = {"mark": "bar", "encoding": {"x": {"field": "drug", "type": "nominal"},
                                         "y": {"field": "n", "type": "quantitative"}}}  # fmt: skip
@@ -183,7 +184,7 @@ def test_categories_keep_the_csvs_order_and_print_their_labels():
         {"drug": Text("Droga", here), "n": Text("Muertes", here)},
         {"opioids": Text("Opioides", here), "cocaine": Text("Cocaína", here)},
     )  # fmt: skip
-    drawn = draw_chart(data, words, "es", {})
+    drawn = draw_chart(data, words, "es", colors_of(None))
     labels = re.findall(r">(Opioides|Cocaína|alcohol)<", drawn.svg)
     assert labels == ["Opioides", "Cocaína", "alcohol"]
     assert drawn.headers == ["Droga", "Muertes"]
