@@ -81,7 +81,11 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
         message = f"'::: chart' needs a chart name (a-z, 0-9, -), not '{chart_id}'"
         return None, [Problem(where, message)]
     if not path.is_file():
-        return None, [Problem(where, f"chart '{chart_id}': there is no {shown}")]
+        known = sorted(
+            p.name.removesuffix(SPEC_SUFFIX) for p in path.parent.glob(f"*{SPEC_SUFFIX}")
+        )
+        charts = f" (charts: {', '.join(known)})" if known else ""
+        return None, [Problem(where, f"chart '{chart_id}': there is no {shown}{charts}")]
     try:
         text = path.read_text(encoding="utf-8")
         spec = json.loads(text)
@@ -191,6 +195,7 @@ def check_charts(sheet: Sheet) -> list[Problem]:
     columns and values there are."""
     problems: list[Problem] = []
     read: dict[str, ChartData | None] = {}
+    reference = sheet.contents[sheet.config.languages[0]]
     for content in sheet.contents.values():
         placed = placed_charts(content)
         words = {chart.id: chart for chart in content.charts}
@@ -199,6 +204,8 @@ def check_charts(sheet: Sheet) -> list[Problem]:
                 read[chart_id], found = read_chart(sheet.root, chart_id, where)
                 problems += found
             data = read[chart_id]
+            if data is None:
+                continue  # said once, above
             if chart_id not in words:
                 problems.append(
                     Problem(
@@ -208,8 +215,9 @@ def check_charts(sheet: Sheet) -> list[Problem]:
                         "with its alt text and field titles",
                     )
                 )
-            elif data is not None:
+            else:
                 problems += check_words(words[chart_id], data)
+                problems += missing_labels(reference, words[chart_id])
         ids = {chart_id for chart_id, _ in placed}
         problems += [
             Problem(chart.pos, f"charts.{chart.id}: no '::: chart {chart.id}' in the body")
@@ -217,6 +225,22 @@ def check_charts(sheet: Sheet) -> list[Problem]:
             if chart.id not in ids
         ]
     return problems
+
+
+def missing_labels(reference: Content, words: ChartWords) -> list[Problem]:
+    """A data value the reference language labels, which a translation does not:
+    the chart would print it as the CSV has it, in the reference's words."""
+    labelled = next((c.labels for c in reference.charts if c.id == words.id), {})
+    name = Path(reference.path).name
+    return [
+        Problem(
+            words.pos,
+            f"charts.{words.id}.labels: no label for '{value}', "
+            f"which {name} labels '{labelled[value].value.strip()}'",
+        )
+        for value in labelled
+        if value not in words.labels
+    ]
 
 
 def check_words(words: ChartWords, data: ChartData) -> list[Problem]:

@@ -133,7 +133,8 @@ SPEC = "charts/overdose-deaths.vl.json"
          "es.yaml:105:11: charts.overdose-deaths.alt does not have the number '70,630' as "
          "en.yaml:93 does"),
         ("es.yaml", "::: chart overdose-deaths", "::: chart overdose",
-         "es.yaml:21:17: chart 'overdose': there is no {sheet}/charts/overdose.vl.json"),
+         "es.yaml:21:17: chart 'overdose': there is no {sheet}/charts/overdose.vl.json "
+         "(charts: overdose-deaths)"),
         ("es.yaml", "fields: {year: Año, deaths: Muertes}", "fields: {year: Año}",
          "es.yaml:104:3: charts.overdose-deaths.fields: no title for data column 'deaths'"),
         ("es.yaml", "::: figures", "::: cuadro",
@@ -189,3 +190,24 @@ def test_categories_keep_the_csvs_order_and_print_their_labels():
     assert labels == ["Opioides", "Cocaína", "alcohol"]
     assert drawn.headers == ["Droga", "Muertes"]
     assert drawn.rows[0] == ["Opioides", "3"]
+
+
+def test_a_translation_labels_every_value_the_reference_labels(naloxone, run_cli):
+    csv = naloxone / "overdose-deaths.csv"
+    csv.write_text(csv.read_text().replace("year,deaths", "year,deaths,kind")
+                   .replace("\n2", ",final\n2").rstrip("\n") + ",final\n")  # fmt: skip
+    for name, label in (("en.yaml", "Final"), ("es.yaml", None)):
+        path = naloxone / name
+        words = "    fields: {year: Year, deaths: Deaths}" if name == "en.yaml" else None
+        text = path.read_text()
+        if label:
+            text = text.replace(words, f"{words}\n    labels: {{final: {label}}}")
+        path.write_text(text)
+    run = run_cli(naloxone, "--check")
+    assert run.code == 1
+    assert any(
+        line.startswith(f"{naloxone}/es.yaml:")
+        and "charts.overdose-deaths.labels: no label for 'final', which en.yaml labels 'Final'"
+        in line
+        for line in run.error_lines
+    ), run.err
