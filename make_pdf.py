@@ -19,7 +19,7 @@ def main() -> int:
             os.execv(python, [str(python), __file__, *sys.argv[1:]])
         print("make_pdf.py: the project is not set up here yet: run `make` first", file=sys.stderr)
         return 1
-    from factsheet.server import run_through_server
+    from factsheet.build.server import run_through_server
 
     # A warm server runs the command in a fraction of the time (factsheet/server.py).
     code = run_through_server(sys.argv[1:])

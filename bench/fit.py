@@ -19,13 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from factsheet.edition import render_language  # noqa: E402
+from factsheet.build.plan import plan  # noqa: E402
 from factsheet.errors import Pos  # noqa: E402
-from factsheet.fit import fit_layout  # noqa: E402
+from factsheet.layout.fit import fit_layout  # noqa: E402
+from factsheet.layout.pdf import lay_out  # noqa: E402
 from factsheet.model import LayoutSettings  # noqa: E402
 from factsheet.options import Options  # noqa: E402
-from factsheet.pdf import lay_out  # noqa: E402
-from factsheet.plan import plan  # noqa: E402
+from factsheet.pipeline import render_language  # noqa: E402
 from tests.test_fit_variants import lengthen  # noqa: E402
 
 SAMPLE = ROOT / "sheets" / "decriminalization"

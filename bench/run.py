@@ -37,13 +37,13 @@ os.environ["FACTSHEET_SERVER"] = "off"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from factsheet.build import build  # noqa: E402
-from factsheet.cite import cite_notes  # noqa: E402
-from factsheet.i18n import load_localizer  # noqa: E402
+from factsheet.build.plan import plan  # noqa: E402
+from factsheet.build.run import build  # noqa: E402
+from factsheet.build.server import stop_servers  # noqa: E402
+from factsheet.document.cite import cite_notes  # noqa: E402
+from factsheet.document.i18n import load_localizer  # noqa: E402
+from factsheet.document.render import render_html  # noqa: E402
 from factsheet.options import Options  # noqa: E402
-from factsheet.plan import plan  # noqa: E402
-from factsheet.render import render_html  # noqa: E402
-from factsheet.server import stop_servers  # noqa: E402
 
 SAMPLE = ROOT / "sheets" / "decriminalization"
 SHEETS = 20
@@ -103,9 +103,9 @@ def weasyprint_stylesheets(extra: str = "") -> tuple[list, object]:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from factsheet.instances import static_faces, static_font_faces_css
+    from factsheet.layout.instances import static_faces, static_font_faces_css
+    from factsheet.layout.pdf import STYLESHEETS
     from factsheet.paths import STYLES_DIR
-    from factsheet.pdf import STYLESHEETS
 
     fonts = FontConfiguration()
     sheets = [weasyprint.CSS(string=static_font_faces_css(static_faces()), font_config=fonts)]
@@ -154,9 +154,9 @@ def multicolumn_cost() -> tuple[float, float]:
 
 def sample_page(folder: Path) -> Path:
     """The sample's English HTML with its styles and fonts inlined, for browsers."""
-    from factsheet.instances import static_faces, static_font_faces_css
+    from factsheet.layout.instances import static_faces, static_font_faces_css
+    from factsheet.layout.pdf import STYLESHEETS
     from factsheet.paths import STYLES_DIR
-    from factsheet.pdf import STYLESHEETS
 
     html, _ = sample_html("en")
     css = static_font_faces_css(static_faces())

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TextIO
 
 from factsheet import RUN, __version__
-from factsheet.build import Report, build
+from factsheet.build.pool import Stopped
+from factsheet.build.run import Report, build
 from factsheet.errors import FactsheetError
 from factsheet.options import Options
-from factsheet.workers import Stopped
 
 USAGE_ERROR = 2
 COMMANDS = f"""commands:
@@ -246,9 +246,9 @@ def reviewed_main(argv: list[str], out: TextIO) -> int:
     args = parser.parse_args(argv)
     if bool(args.sections) == args.all:
         parser.error("name the sections you reviewed, or give --all")
-    from factsheet.exchange import review_sections
-    from factsheet.load import load_sheet
-    from factsheet.review import reviewer_name
+    from factsheet.sources.load import load_sheet
+    from factsheet.sources.review import reviewer_name
+    from factsheet.translation.exchange import review_sections
 
     sheet = load_sheet(args.sheet)
     lang = args.lang.lower()
@@ -273,8 +273,8 @@ def changes_main(argv: list[str], out: TextIO) -> int:
         "sections", nargs="*", metavar="SECTION", help="section ids (default: out of date)"
     )
     args = parser.parse_args(argv)
-    from factsheet.load import load_sheet
-    from factsheet.review import describe_changes
+    from factsheet.sources.load import load_sheet
+    from factsheet.sources.review import describe_changes
 
     sheet = load_sheet(args.sheet)
     for line in describe_changes(sheet, args.lang.lower(), args.sections):
@@ -297,8 +297,8 @@ def export_main(argv: list[str], out: TextIO) -> int:
                         help="default: from FILE's extension")  # fmt: skip
     args = parser.parse_args(argv)
     from factsheet.errors import Pos, Problem, display_path
-    from factsheet.exchange import export_translation, format_of
-    from factsheet.load import load_sheet
+    from factsheet.sources.load import load_sheet
+    from factsheet.translation.exchange import export_translation, format_of
 
     fmt = format_of(args.out, args.format)
     sheet = load_sheet(args.sheet)
@@ -323,9 +323,9 @@ def import_main(argv: list[str], out: TextIO) -> int:
     parser.add_argument("file", type=Path, metavar="FILE", help="a .po or .xlf file")
     parser.add_argument("--by", default=None, help="who reviewed (default: the git user's name)")
     args = parser.parse_args(argv)
-    from factsheet.exchange import import_translation
-    from factsheet.load import load_sheet
-    from factsheet.review import reviewer_name
+    from factsheet.sources.load import load_sheet
+    from factsheet.sources.review import reviewer_name
+    from factsheet.translation.exchange import import_translation
 
     sheet = load_sheet(args.sheet)
     by = reviewer_name(sheet.root) if args.by is None else args.by.strip()
@@ -350,7 +350,7 @@ def watch_main(argv: list[str], out: TextIO) -> int:
     parser.add_argument("--draft", action="store_true", help="mark every page DRAFT")
     parser.add_argument("--paper", choices=["letter", "a4"], help="override the paper size")
     args = parser.parse_args(argv)
-    from factsheet.watch import watch
+    from factsheet.live.watch import watch
 
     options = Options(sheets=tuple(args.sheets), out=args.out, draft=args.draft, paper=args.paper)
     return watch(options, out, serve=args.serve, port=args.port)

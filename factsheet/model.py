@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from factsheet.errors import Pos
-from factsheet.theme import Theme
+from factsheet.paths import FONT_FILES, FontFile
+
+GENERIC = {"serif": "serif", "sans": "sans-serif"}  # a font role's CSS fallback
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,41 @@ class Text:
                 return Pos(self.pos.path, self.pos.line, self.pos.col + col)
             return self.pos
         return Pos(self.pos.path, self.pos.line + 1 + line, self.block_indent + col + 1)
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    colors: dict[str, str] = field(default_factory=dict)
+    organization: dict[str, str] = field(default_factory=dict)  # by language
+    contact: dict[str, str] = field(default_factory=dict)  # by language
+    logo: str = ""  # a data: URI, so print and web page need no file beside them
+    logo_alt: dict[str, str] = field(default_factory=dict)  # by language
+    fonts: tuple[FontFile, ...] = FONT_FILES
+
+    def css(self) -> str:
+        """The brand colours and fonts as the custom properties the styles use."""
+        values = [f"--{key}: {value}" for key, value in sorted(self.colors.items())]
+        values += [
+            f'--{font.role}: "{font.family}", {GENERIC[font.role]}'
+            for font in self.fonts
+            if font.style == "normal" and font not in FONT_FILES
+        ]
+        css = f":root {{ {'; '.join(values)} }}" if values else ""
+        return css + self.margin_css()
+
+    def margin_css(self) -> str:
+        """The page's margin boxes (dates, page numbers) take no custom properties in
+        WeasyPrint 70: page.css names the default sans and muted colour, and a
+        theme that changes them says so again here."""
+        sans = next(f for f in self.fonts if f.role == "sans" and f.style == "normal")
+        if sans in FONT_FILES and "muted" not in self.colors:
+            return ""
+        look = f'font-family: "{sans.family}", sans-serif'
+        if "muted" in self.colors:
+            look += f"; color: {self.colors['muted']}"
+        boxes = " ".join(f"@bottom-{side} {{ {look} }}" for side in ("left", "right"))
+        return f"\n@page {{ {boxes} }}\n.qr {{ {look} }}"
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def new_sheet(sheets_dir: Path, slug: str) -> Path:
     """Copy the example sheet to sheets_dir/slug and record its translation as reviewed."""
-    from factsheet.load import load_sheet
-    from factsheet.review import mark_reviewed
+    from factsheet.sources.load import load_sheet
+    from factsheet.sources.review import mark_reviewed
 
     folder = sheets_dir / slug
     if not SLUG.match(slug):

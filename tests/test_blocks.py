@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from factsheet.blocks import fields_of, replace_blocks, wrap, write_value
-from factsheet.load import load_content
+from factsheet.sources.blocks import fields_of, replace_blocks, wrap, write_value
+from factsheet.sources.load import load_content
 
 HEAD = "title: {title}\nsummary: |\n  One lede.\nsections:\n  - id: first\n"
 TAIL = "\n  - id: second\n    heading: Next\n    body: |\n      Stays.\n"
@@ -46,9 +46,9 @@ def test_a_new_value_replaces_only_its_own_text(tmp_path, heading, body, new_hea
 
 def test_a_changed_list_item_is_rewrapped_under_its_marker():
     value = "Intro line.\n\n- first item;\n- second item\n  on two lines;\n- third.\n"
-    from factsheet.blocks import body_field
     from factsheet.errors import Pos
     from factsheet.model import Text
+    from factsheet.sources.blocks import body_field
 
     field = body_field("x/body", "x", "x", Text(value, Pos("f")))
     second = field.blocks[2]
@@ -73,15 +73,15 @@ def test_a_wrapped_line_never_starts_a_new_list_item_or_quote():
     ],
 )
 def test_a_table_rows_cells_are_found_between_its_pipes(row, cells):
-    from factsheet.blocks import cell_spans
+    from factsheet.sources.blocks import cell_spans
 
     assert [row[start:end] for start, end in cell_spans(row)] == cells
 
 
 def test_a_changed_table_cell_keeps_its_row(tmp_path):
-    from factsheet.blocks import body_field
     from factsheet.errors import Pos
     from factsheet.model import Text
+    from factsheet.sources.blocks import body_field
 
     value = "Intro.\n\n| Year | Deaths |\n| --- | ---: |\n| 2019 | 70,630 |\n"
     field = body_field("x/body", "x", "x", Text(value, Pos("f")))

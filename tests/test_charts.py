@@ -10,7 +10,7 @@ import shutil
 import pikepdf
 import pytest
 
-from factsheet.charts import number_locale, read_csv, urls_in
+from factsheet.document.charts import number_locale, read_csv, urls_in
 from factsheet.paths import PROJECT_DIR as PROJECT
 from tests.conftest import read_pdf
 from tests.test_accessibility import elements, page
@@ -170,10 +170,10 @@ def test_bad_chart(naloxone, run_cli, tmp_path, path, old, new, message):
 
 
 def test_categories_keep_the_csvs_order_and_print_their_labels():
-    from factsheet.charts import ChartData, draw_chart
+    from factsheet.document.charts import ChartData, draw_chart
     from factsheet.errors import Pos
     from factsheet.model import ChartWords, Text
-    from factsheet.theme import colors_of
+    from factsheet.sources.theme import colors_of
 
     spec = {"mark": "bar", "encoding": {"x": {"field": "drug", "type": "nominal"},
                                         "y": {"field": "n", "type": "quantitative"}}}  # fmt: skip

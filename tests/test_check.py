@@ -1,7 +1,7 @@
 import pytest
 
-from factsheet.check import check_sheet
-from factsheet.load import load_sheet
+from factsheet.checks.check import check_sheet
+from factsheet.sources.load import load_sheet
 
 
 def messages(folder) -> list[str]:
@@ -60,8 +60,8 @@ def test_bad_paper_and_language(minimal):
 
 
 def test_a_source_nobody_cites_is_a_warning(minimal):
-    from factsheet.check import check_documents
-    from factsheet.inline import inline_content
+    from factsheet.checks.check import check_documents
+    from factsheet.document.inline import inline_content
 
     with (minimal / "sources.yaml").open("a", encoding="utf-8") as handle:
         handle.write("- id: spare\n  type: book\n  title: Unused\n")

@@ -2,11 +2,11 @@ import re
 
 import pytest
 
-from factsheet.cite import Marked, cite_notes, marked_to_html
+from factsheet.document.cite import Marked, cite_notes, marked_to_html
+from factsheet.document.inline import inline_content
 from factsheet.errors import FactsheetError, Pos
-from factsheet.inline import inline_content
-from factsheet.load import load_sheet
 from factsheet.model import CiteItem, Note, Source
+from factsheet.sources.load import load_sheet
 
 from .conftest import SAMPLE
 
@@ -277,7 +277,7 @@ def test_formatted_notes_are_reused_until_a_note_or_source_changes():
 def test_formatted_notes_are_kept_for_the_next_process(tmp_path, monkeypatch):
     """Another process (cleared memory) reads them from the cache folder; a
     changed source is a new entry, formatted anew."""
-    from factsheet.cite import format_notes
+    from factsheet.document.cite import format_notes
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     source = Source("kim2020", Pos("s.yaml", 1, 1), {"id": "kim2020", "type": "book",
@@ -306,7 +306,7 @@ def test_formatted_notes_are_kept_for_the_next_process(tmp_path, monkeypatch):
 def test_a_suffix_reads_as_written_text(raw, lang, expected):
     """One space between words whatever the wrapping, curled quotes, no space
     before the suffix's comma."""
-    from factsheet.inline import parse_cite_item
+    from factsheet.document.inline import parse_cite_item
 
     prefix, key, label, locator, suffix = parse_cite_item(raw)
     item = CiteItem(key, Pos("x"), prefix, suffix, locator, label)

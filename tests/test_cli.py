@@ -130,12 +130,12 @@ def test_usage_error_exits_2(capsys):
 
 
 def test_internal_errors_are_one_line_unless_debug(minimal, tmp_path, run_cli, monkeypatch):
-    import factsheet.build
+    import factsheet.build.run
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(factsheet.build, "plan", explode)
+    monkeypatch.setattr(factsheet.build.run, "plan", explode)
     run = run_cli(minimal, "--out", tmp_path)
     assert run.code == 1
     assert run.error_lines == [

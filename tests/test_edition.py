@@ -3,10 +3,10 @@ called, and where the text that runs past the page budget starts."""
 
 from types import SimpleNamespace
 
-from factsheet.edition import Task, locate_sentence, note_problems
 from factsheet.errors import Pos
+from factsheet.layout.pdf import NotePlace
 from factsheet.model import Content, Document, Note, Section, Text
-from factsheet.pdf import NotePlace
+from factsheet.pipeline import Task, locate_sentence, note_problems
 
 
 def content() -> Content:

@@ -146,7 +146,7 @@ def test_a_qr_code_is_vector_and_decodes_to_the_url():
     import re
     from urllib.parse import unquote
 
-    from factsheet.render import qr_code
+    from factsheet.document.render import qr_code
 
     svg = unquote(qr_code("https://example.org/towns"))
     assert svg.startswith("data:image/svg+xml")
@@ -163,16 +163,16 @@ def test_a_url_must_be_a_web_address(minimal, run_cli):
 
 
 def test_a_failing_print_shop_file_leaves_the_office_pdf(minimal, tmp_path, run_cli, monkeypatch):
-    import factsheet.pdf
+    import factsheet.layout.pdf
 
     assert run_cli(minimal, "--out", tmp_path, "--print-shop", "--lang", "en").code == 0
-    monkeypatch.setattr(factsheet.pdf, "PRINT_SHOP_STYLESHEET", "gone.css")
+    monkeypatch.setattr(factsheet.layout.pdf, "PRINT_SHOP_STYLESHEET", "gone.css")
     run = run_cli(
         minimal, "--out", tmp_path, "--print-shop", "--lang", "en", "--jobs", "1", "--force"
     )
     assert run.code == 1
     assert [line for line in run.error_lines if "warning" not in line] == [
-        f"{minimal}/en.yaml:1:1: stylesheet {factsheet.pdf.STYLES_DIR}/gone.css is missing"
+        f"{minimal}/en.yaml:1:1: stylesheet {factsheet.layout.pdf.STYLES_DIR}/gone.css is missing"
     ]
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["minimal.en.pdf"]
     assert f"wrote {tmp_path}/minimal.en.pdf" in run.out
@@ -183,10 +183,10 @@ def test_a_failing_bilingual_edition_leaves_the_single_language_pdfs(
     minimal, tmp_path, run_cli, monkeypatch
 ):
     """A problem only the combined layout meets withdraws that edition alone."""
-    import factsheet.edition
+    import factsheet.pipeline
 
     assert run_cli(minimal, "--out", tmp_path, "--bilingual").code == 0
-    original = factsheet.edition.note_problems
+    original = factsheet.pipeline.note_problems
 
     def combined_fails(task, layout, fitted=None):
         found = original(task, layout, fitted)
@@ -194,7 +194,7 @@ def test_a_failing_bilingual_edition_leaves_the_single_language_pdfs(
             found.append(Problem(Pos(task.sheet.contents["es"].path, 9, 7), "only combined"))
         return found
 
-    monkeypatch.setattr(factsheet.edition, "note_problems", combined_fails)
+    monkeypatch.setattr(factsheet.pipeline, "note_problems", combined_fails)
     run = run_cli(minimal, "--out", tmp_path, "--bilingual", "--force", "--jobs", "1")
     assert run.code == 1
     assert f"{minimal}/es.yaml:9:7: only combined" in run.error_lines

@@ -13,7 +13,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from lxml import etree
 
-from factsheet.xliff import NS, pieces
+from factsheet.translation.xliff import NS, pieces
 from tests.conftest import SAMPLE, read_pdf
 
 SCHEMAS = Path("/usr/share/php/Symfony/Component/Translation/Resources/schemas")

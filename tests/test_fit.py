@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from factsheet.fit import (
+from factsheet.layout.fit import (
     LADDER,
     MAX_LAYOUTS,
     MAX_LEVEL,

@@ -15,7 +15,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from factsheet.build import build
+from factsheet.build.run import build
 from factsheet.options import Options
 
 from .conftest import SAMPLE, note_pages

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from factsheet.i18n import LOCALES_DIR, load_localizer, template_messages
+from factsheet.document.i18n import LOCALES_DIR, load_localizer, template_messages
 
 
 @pytest.mark.parametrize(

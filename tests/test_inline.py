@@ -1,7 +1,7 @@
 import pytest
 
+from factsheet.document.inline import inline_content, note_marker, parse_cite_item
 from factsheet.errors import FactsheetError, Pos
-from factsheet.inline import inline_content, note_marker, parse_cite_item
 from factsheet.model import Content, Section, Text
 
 

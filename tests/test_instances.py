@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uharfbuzz as hb
 
-from factsheet.instances import OPTICAL_SIZE, WEIGHTS, static_faces
+from factsheet.layout.instances import OPTICAL_SIZE, WEIGHTS, static_faces
 from factsheet.paths import FONT_FILES
 
 TEXT = "When possession is decriminalized, AV To Ty «Según» 1,234.5 — ﬁ ñ"

@@ -5,8 +5,8 @@ import shutil
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from factsheet.build import build
-from factsheet.i18n import LOCALES_DIR
+from factsheet.build.run import build
+from factsheet.document.i18n import LOCALES_DIR
 from factsheet.options import Options
 
 from .conftest import read_pdf

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from factsheet.errors import FactsheetError
-from factsheet.load import load_sheet
+from factsheet.sources.load import load_sheet
 
 
 def write(folder: Path, name: str, text: str) -> None:

@@ -2,9 +2,9 @@
 
 import pytest
 
-from factsheet.check import check_documents
-from factsheet.inline import inline_content
-from factsheet.load import load_sheet
+from factsheet.checks.check import check_documents
+from factsheet.document.inline import inline_content
+from factsheet.sources.load import load_sheet
 
 
 def document_problems(folder) -> list[str]:

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from factsheet.errors import Pos
-from factsheet.pdf import STYLES_DIR, Layout, NotePlace, write_pdf
+from factsheet.layout.pdf import STYLES_DIR, Layout, NotePlace, write_pdf
 
 WHERE = Pos("en.yaml", 1, 1)
 DAY = datetime.date(2026, 1, 2)

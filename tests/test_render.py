@@ -1,10 +1,10 @@
 import pytest
 
-from factsheet.cite import Citations, cite_notes
-from factsheet.i18n import load_localizer
-from factsheet.inline import inline_content, note_marker
-from factsheet.load import load_sheet
-from factsheet.render import fill_notes, render_html
+from factsheet.document.cite import Citations, cite_notes
+from factsheet.document.i18n import load_localizer
+from factsheet.document.inline import inline_content, note_marker
+from factsheet.document.render import fill_notes, render_html
+from factsheet.sources.load import load_sheet
 
 
 def render(folder, lang: str) -> str:

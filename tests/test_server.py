@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from factsheet.server import stop_servers
+from factsheet.build.server import stop_servers
 from tests.conftest import ROOT, SAMPLE
 
 MAKE_PDF = ROOT / "make_pdf.py"

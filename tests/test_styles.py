@@ -6,7 +6,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from factsheet.paths import FONT_FILES, STYLES_DIR
-from factsheet.theme import contrast  # WCAG 2, checked against known ratios in test_theme
+from factsheet.sources.theme import contrast  # WCAG 2, checked against known ratios in test_theme
 
 SPANISH = "áéíóúüñÁÉÍÓÚÜÑ¿¡«»“”‘’—–·ºª€"
 STYLESHEETS = sorted(STYLES_DIR.glob("*.css"))

@@ -7,8 +7,8 @@ import shutil
 import pikepdf
 import pytest
 
-import factsheet.theme
-from factsheet.theme import contrast
+import factsheet.sources.theme
+from factsheet.sources.theme import contrast
 from tests.conftest import DATA, read_pdf
 from tests.test_accessibility import elements, page
 
@@ -18,7 +18,7 @@ def themes(tmp_path, monkeypatch):
     """A themes folder of the test's own: default and acme (tests/data/themes)."""
     folder = tmp_path / "themes"
     shutil.copytree(DATA / "themes", folder)
-    monkeypatch.setattr(factsheet.theme, "THEMES_DIR", folder)
+    monkeypatch.setattr(factsheet.sources.theme, "THEMES_DIR", folder)
     return folder
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from factsheet.watch import Rebuild, touched
+from factsheet.live.watcher import Rebuild, touched
 from tests.conftest import ROOT, SAMPLE
 
 WAIT_MS = 30_000  # generous: the speed goal is measured in bench/watch.py, not here

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from factsheet.errors import Pos, Problem, display_path
+from factsheet.model import GENERIC, Theme
 from factsheet.paths import FONT_FILES, PROJECT_DIR, STYLES_DIR, FontFile
+from factsheet.sources.reader import Reader, node_pos
 
 THEMES_DIR = PROJECT_DIR / "themes"
 COLORS = ("brand", "brand-ink", "accent", "tint", "ink", "muted")
@@ -35,42 +36,6 @@ TEXT_ON = (
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
 MAX_LOGO_BYTES = 300_000
 KEYS = {"colors", "organization", "contact", "logo", "logo-alt", "fonts"}
-GENERIC = {"serif": "serif", "sans": "sans-serif"}  # a font role's CSS fallback
-
-
-@dataclass(frozen=True)
-class Theme:
-    name: str
-    colors: dict[str, str] = field(default_factory=dict)
-    organization: dict[str, str] = field(default_factory=dict)  # by language
-    contact: dict[str, str] = field(default_factory=dict)  # by language
-    logo: str = ""  # a data: URI, so print and web page need no file beside them
-    logo_alt: dict[str, str] = field(default_factory=dict)  # by language
-    fonts: tuple[FontFile, ...] = FONT_FILES
-
-    def css(self) -> str:
-        """The brand colours and fonts as the custom properties the styles use."""
-        values = [f"--{key}: {value}" for key, value in sorted(self.colors.items())]
-        values += [
-            f'--{font.role}: "{font.family}", {GENERIC[font.role]}'
-            for font in self.fonts
-            if font.style == "normal" and font not in FONT_FILES
-        ]
-        css = f":root {{ {'; '.join(values)} }}" if values else ""
-        return css + self.margin_css()
-
-    def margin_css(self) -> str:
-        """The page's margin boxes (dates, page numbers) take no custom properties in
-        WeasyPrint 70: page.css names the default sans and muted colour, and a
-        theme that changes them says so again here."""
-        sans = next(f for f in self.fonts if f.role == "sans" and f.style == "normal")
-        if sans in FONT_FILES and "muted" not in self.colors:
-            return ""
-        look = f'font-family: "{sans.family}", sans-serif'
-        if "muted" in self.colors:
-            look += f"; color: {self.colors['muted']}"
-        boxes = " ".join(f"@bottom-{side} {{ {look} }}" for side in ("left", "right"))
-        return f"\n@page {{ {boxes} }}\n.qr {{ {look} }}"
 
 
 def theme_fonts(theme: Theme | None) -> tuple[FontFile, ...]:
@@ -95,7 +60,6 @@ def load_theme(
 ) -> tuple[Theme | None, list[Problem]]:
     """The theme a sheet names, checked; problems at the theme file's keys (or
     at the sheet's `theme:` when there is no such theme)."""
-    from factsheet.load import Reader  # the YAML reader with positions
 
     themes_dir = themes_dir or THEMES_DIR
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):  # a folder of themes/, not a path
@@ -210,7 +174,6 @@ def package_fonts(role: str, name: str) -> tuple[tuple[FontFile, ...], str]:
 def contrast_problems(theme: Theme, path: Path, nodes: dict) -> list[Problem]:
     """Each colour pair the styles set text in, below 4.5:1, at its text colour's key
     (`nodes`: where the theme writes each colour it sets)."""
-    from factsheet.load import node_pos
 
     colors = {**colors_of(theme), "paper": PAPER}
     shown = display_path(path)

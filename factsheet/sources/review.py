@@ -28,9 +28,9 @@ from pathlib import Path
 import yaml
 
 from factsheet import RUN
-from factsheet.blocks import body_field, scalar
 from factsheet.errors import FactsheetError, Pos, Problem, display_path
 from factsheet.model import Content, Section, Sheet, Text
+from factsheet.sources.blocks import body_field, scalar
 
 HASH_LENGTH = 10
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from factsheet.document.inline import parse_cite_item
 from factsheet.errors import FactsheetError, Pos, Problem
-from factsheet.inline import parse_cite_item
 from factsheet.model import Exchange, Imported, ImportedFile, Unit
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from factsheet.edition import Task
+from factsheet.pipeline import Task
 from factsheet.errors import FactsheetError, Pos, Problem, blocking, display_path, errors_only
 from factsheet.options import Options
-from factsheet.state import shared_inputs_digest, sheet_key, up_to_date
+from factsheet.build.state import shared_inputs_digest, sheet_key, up_to_date
 
 
 def find_sheets(options: Options) -> tuple[list[Path], list[Problem]]:
@@ -82,9 +82,9 @@ def prepare_sheet(folder: Path, options: Options, result: Plan) -> None:
     """load -> check -> inline for one sheet, adding its tasks or failures to `result`."""
     # Imported here, not at the top, so a build with nothing to do never pays
     # for YAML, Babel and markdown-it.
-    from factsheet.check import check_documents, check_sheet
-    from factsheet.inline import inline_content
-    from factsheet.load import load_sheet
+    from factsheet.checks.check import check_documents, check_sheet
+    from factsheet.document.inline import inline_content
+    from factsheet.sources.load import load_sheet
 
     try:
         sheet = load_sheet(folder)

@@ -16,7 +16,7 @@ from factsheet.model import Sheet
 
 def sources_json(sheet: Sheet) -> bytes:
     """The sheet's sources as CSL JSON, the format reference managers import."""
-    from factsheet.cite import to_csl_json
+    from factsheet.document.cite import to_csl_json
 
     entries = [to_csl_json(source) for source in sheet.sources]
     return (json.dumps(entries, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from types import FrameType, TracebackType
 
-from factsheet.edition import Task, TaskResult, run_task
+from factsheet.pipeline import Task, TaskResult, run_task
 from factsheet.errors import blocking
 from factsheet.model import LayoutSettings
 from factsheet.options import Options
-from factsheet.plan import Plan
+from factsheet.build.plan import Plan
 
 Progress = Callable[[int, int, str], None]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

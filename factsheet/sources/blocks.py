@@ -23,8 +23,8 @@ import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
+from factsheet.document.inline import CONTAINERS, FENCE_HEAD, container_title
 from factsheet.errors import Pos
-from factsheet.inline import CONTAINERS, FENCE_HEAD, container_title
 from factsheet.model import Content, Text
 
 WIDTH = 78  # columns of a rewrapped line in the YAML file, indentation included

@@ -18,8 +18,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from factsheet import RUN, pofile, xliff
-from factsheet.blocks import (
+from factsheet import RUN
+from factsheet.checks.check import check_everything
+from factsheet.document.inline import ITEM
+from factsheet.errors import FactsheetError, Pos, Problem, display_path, errors_only
+from factsheet.model import Content, Exchange, Imported, ImportedFile, Section, Sheet, Text, Unit
+from factsheet.sources.blocks import (
     WIDTH,
     Block,
     Field,
@@ -31,12 +35,9 @@ from factsheet.blocks import (
     scalar,
     write_value,
 )
-from factsheet.check import check_everything
-from factsheet.errors import FactsheetError, Pos, Problem, display_path, errors_only
-from factsheet.inline import ITEM
-from factsheet.load import load_sheet
-from factsheet.model import Content, Exchange, Imported, ImportedFile, Section, Sheet, Text, Unit
-from factsheet.review import mark_reviewed, read_snapshot, stale, translation_sections
+from factsheet.sources.load import load_sheet
+from factsheet.sources.review import mark_reviewed, read_snapshot, stale, translation_sections
+from factsheet.translation import pofile, xliff
 
 
 def units_of(sheet: Sheet, lang: str) -> list[Unit]:

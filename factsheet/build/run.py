@@ -16,14 +16,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from factsheet.edition import TaskResult
+from factsheet.pipeline import TaskResult
 from factsheet.errors import Problem, blocking
 from factsheet.model import Sheet
 from factsheet.options import Options
-from factsheet.plan import plan
-from factsheet.state import STATE_FILE, read_state, record_built, state_bytes
-from factsheet.webfonts import FONTS_FOLDER
-from factsheet.workers import Progress, Stopped, run_editions, stop_on_signals
+from factsheet.build.plan import plan
+from factsheet.build.state import STATE_FILE, read_state, record_built, state_bytes
+from factsheet.layout.webfonts import FONTS_FOLDER
+from factsheet.build.pool import Progress, Stopped, run_editions, stop_on_signals
 
 
 @dataclass
@@ -204,7 +204,7 @@ def keep_sheet(
 
 def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:
     """One line per copyfitted sheet: which languages, and what the highest level changed."""
-    from factsheet.fit import css_defaults, describe
+    from factsheet.layout.fit import css_defaults, describe
 
     levels: dict[str, dict[str, int]] = {}
     long_lists: set[str] = set()  # sheets with a list copyfitting may set in two columns
@@ -229,7 +229,7 @@ def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:
 def write_press_kit(sheet: Sheet, names: list[str], fonts: list[str], options: Options) -> Path:
     """<slug>-press-kit.zip from the files this build wrote for the sheet, with the
     fonts its web pages link to."""
-    from factsheet.presskit import press_kit
+    from factsheet.outputs.presskit import press_kit
 
     files = {name: (options.out / name).read_bytes() for name in [*names, *fonts]}
     path = options.out / f"{sheet.slug}-press-kit.zip"

@@ -1,17 +1,8 @@
-"""`make_pdf.py watch`: rebuild on save, in a process that stays warm.
-
-The first build pays for the imports (WeasyPrint, citeproc, Babel); every
-rebuild after runs in the same process, one task at a time, and builds only
-what a save touched: the language whose file changed (checked against the
-others all the same), the sheet whose sources or settings changed, or every
-sheet when a style, template or catalog changed. A failed rebuild leaves the
-last good PDF in place (Options.keep_last_good) and says why; the next good
-one clears it. With --serve, preview.py shows the result in a browser.
-"""
+"""The watch loop's state: what a save touches, the sheets' last builds, and
+who to tell (the preview listens). `watch.py` runs the loop around it."""
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -19,12 +10,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
-from factsheet.build import Report, build
+from factsheet.build.plan import find_sheets
+from factsheet.build.run import Report, build
 from factsheet.errors import FactsheetError, blocking
 from factsheet.options import Options
 from factsheet.paths import LOCALES_DIR, STYLES_DIR, TEMPLATES_DIR
-from factsheet.plan import find_sheets
-from factsheet.theme import THEMES_DIR
+from factsheet.sources.theme import THEMES_DIR
 
 SHARED_DIRS = (
     STYLES_DIR,
@@ -168,7 +159,7 @@ class Watcher:
     def read_settings(self, folder: Path) -> None:
         """A sheet's languages and page budget, for the preview (sheet.yaml may change
         them); a sheet that does not load keeps what it had, and its build says why."""
-        from factsheet.load import load_sheet
+        from factsheet.sources.load import load_sheet
 
         slug = folder.resolve().name
         with self.lock:
@@ -180,64 +171,3 @@ class Watcher:
         with self.lock:
             self.views[slug].langs = list(sheet.config.languages)
             self.views[slug].budget = sheet.config.pages
-
-
-def watch(options: Options, out: TextIO, serve: bool = False, port: int = 8000) -> int:
-    """Build, then rebuild on every save until Ctrl-C; returns the exit code."""
-    import watchfiles
-
-    watcher = Watcher(options, out)
-    folders = watcher.folders()  # says what is not a sheet
-    if not folders:
-        print("nothing to watch: name a sheet folder, or run where sheets/ is", file=out)
-        return 1
-    server = None
-    if serve:
-        from factsheet.preview import start_preview
-
-        try:
-            server = start_preview(watcher, port)
-        except OSError as exc:
-            print(f"cannot serve the preview on 127.0.0.1:{port}: {exc.strerror}; "
-                  "choose another port with --port N", file=out)  # fmt: skip
-            return 1
-        host, bound = server.server_address[:2]
-        # One sheet: its page straight away; several: the list of them.
-        page = f"sheet/{folders[0].resolve().name}" if len(folders) == 1 else ""
-        print(f"preview at http://{host}:{bound}/{page} (Ctrl-C to stop)", file=out)
-        out.flush()
-    stop = threading.Event()
-    # SIGTERM and SIGHUP end the watch as Ctrl-C does (between builds; a build
-    # in progress stops on its own, keeping what it finished).
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, lambda *_: stop.set())
-    try:
-        watcher.first_build(folders)
-        paths = watcher.paths()
-        ready = False
-        # yield_on_timeout: the first (empty) batch comes once the watches are in
-        # place; only then does "watching" tell the writer (and the tests) to save.
-        for changes in watchfiles.watch(
-            *paths, stop_event=stop, debounce=100, step=20, raise_interrupt=True,
-            rust_timeout=200, yield_on_timeout=True,
-        ):  # fmt: skip
-            if not ready:
-                print(f"watching {', '.join(str(p) for p in paths)}", file=out)
-                out.flush()
-                ready = True
-            if not changes:
-                continue
-            changed = [Path(path) for _, path in changes]
-            rebuilds = touched(changed, watcher.folders())
-            for item in rebuilds:
-                watcher.read_settings(item.folder)
-            watcher.rebuild(rebuilds)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-    print("stopped watching", file=out)
-    return 0
