@@ -29,15 +29,28 @@ class Pos:
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the input, reported as `path:line:col: message`."""
+    """One thing wrong with the input, reported as `path:line:col: message`.
+
+    `code` names the kind of problem, stable across wordings (`parity.number-missing`):
+    code that reacts to a problem matches its code, never its message. `subject`
+    is what the problem is about, when code needs it (the citation key or number a
+    translation lacks). A `hint` says what would fix it, printed after the message."""
 
     pos: Pos
     message: str
     warning: bool = False
+    code: str = ""
+    hint: str = ""
+    subject: str = ""
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.warning else "error"
 
     def __str__(self) -> str:
         kind = "warning: " if self.warning else ""
-        return f"{self.pos}: {kind}{self.message}"
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{self.pos}: {kind}{self.message}{hint}"
 
 
 def errors_only(problems: list[Problem]) -> list[Problem]:
@@ -61,6 +74,6 @@ class FactsheetError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def fail(pos: Pos, message: str) -> FactsheetError:
+def fail(pos: Pos, message: str, code: str = "", hint: str = "") -> FactsheetError:
     """Build the error for a single problem (use as `raise fail(...)`)."""
-    return FactsheetError([Problem(pos, message)])
+    return FactsheetError([Problem(pos, message, code=code, hint=hint)])
