@@ -19,13 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from factsheet.build.plan import plan  # noqa: E402
 from factsheet.errors import Pos  # noqa: E402
 from factsheet.layout.fit import fit_layout  # noqa: E402
 from factsheet.layout.pdf import lay_out  # noqa: E402
 from factsheet.model import LayoutSettings  # noqa: E402
-from factsheet.options import Options  # noqa: E402
-from factsheet.pipeline import render_language  # noqa: E402
+from factsheet.options import Make, Options  # noqa: E402
+from factsheet.pipeline import sheet_html  # noqa: E402
 from tests.test_fit_variants import lengthen  # noqa: E402
 
 SAMPLE = ROOT / "sheets" / "decriminalization"
@@ -41,18 +40,17 @@ def best_of(runs: int, action) -> tuple[float, object]:
 
 
 def measure(folder: Path, paper: str, lang: str) -> tuple[str, str]:
-    options = Options(sheets=(folder,), paper=paper)
-    task = next(t for t in plan(options).tasks if t.name.endswith(f".{lang}"))
-    html = render_language(task.sheet, task.docs[0], options, web=False).print_html
+    options = Options(sheets=(folder,), make=Make(paper=paper))
+    sheet, html = sheet_html(folder, lang, options)
 
     def once(settings: LayoutSettings | None = None):
         return lay_out(
-            html, task.sheet.root, Pos("bench"), paper, settings=[settings or LayoutSettings()]
+            html, sheet.root, Pos("bench"), paper, settings=[settings or LayoutSettings()]
         )
 
     once()  # warm up fonts and imports
     single, _ = best_of(3, once)
-    budget = task.sheet.config.pages
+    budget = sheet.config.pages
     fitted_time, fitted = best_of(3, lambda: fit_layout(once, budget))
     what = f"level {fitted.settings.level}, {len(fitted.settings.breaks)} carried"
     return (

@@ -37,13 +37,10 @@ os.environ["FACTSHEET_SERVER"] = "off"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from factsheet.build.plan import plan  # noqa: E402
 from factsheet.build.run import build  # noqa: E402
 from factsheet.build.server import stop_servers  # noqa: E402
-from factsheet.document.cite import cite_notes  # noqa: E402
-from factsheet.document.i18n import load_localizer  # noqa: E402
-from factsheet.document.render import render_html  # noqa: E402
-from factsheet.options import Options  # noqa: E402
+from factsheet.options import Make, Options, Run  # noqa: E402
+from factsheet.pipeline import sheet_html  # noqa: E402
 
 SAMPLE = ROOT / "sheets" / "decriminalization"
 SHEETS = 20
@@ -69,7 +66,7 @@ def make_sheets(folder: Path) -> list[Path]:
 
 def parallel_speedup(sheets: list[Path], out: Path) -> tuple[float, float]:
     def run(jobs: int) -> None:
-        report = build(Options(sheets=tuple(sheets), out=out, jobs=jobs, force=True))
+        report = build(Options(sheets=tuple(sheets), out=out, run=Run(jobs=jobs, force=True)))
         assert report.ok, report.problems
 
     serial = best_of(1, lambda: run(1))
@@ -78,7 +75,7 @@ def parallel_speedup(sheets: list[Path], out: Path) -> tuple[float, float]:
 
 
 def noop_rebuild(sheets: list[Path], out: Path) -> tuple[float, bool]:
-    build(Options(sheets=tuple(sheets), out=out, jobs=2))  # make sure all is current
+    build(Options(sheets=tuple(sheets), out=out, run=Run(jobs=2)))  # make sure all is current
     command = [sys.executable, str(ROOT / "make_pdf.py"), "--out", str(out)]
     command += [str(s) for s in sheets]
 
@@ -92,11 +89,8 @@ def noop_rebuild(sheets: list[Path], out: Path) -> tuple[float, bool]:
 
 
 def sample_html(lang: str) -> tuple[str, object]:
-    planned = plan(Options(sheets=(SAMPLE,)))
-    task = next(t for t in planned.tasks if t.name.endswith(f".{lang}"))
-    sheet, doc = task.sheet, task.docs[0]
-    cites = cite_notes(doc.notes, sheet.sources, sheet.config.citation_style, lang, None)
-    return render_html(sheet.config, doc, cites, load_localizer(lang)[0]), sheet
+    sheet, html = sheet_html(SAMPLE, lang)
+    return html, sheet
 
 
 def weasyprint_stylesheets(extra: str = "") -> tuple[list, object]:
@@ -126,7 +120,11 @@ def pipeline_overhead(out: Path) -> tuple[float, float]:
         document.write_pdf(stylesheets=stylesheets, font_config=fonts, pdf_variant="pdf/ua-1")
 
     def pipeline() -> None:
-        report = build(Options(sheets=(SAMPLE,), out=out, jobs=1, force=True, langs=("en",)))
+        report = build(
+            Options(
+                sheets=(SAMPLE,), out=out, make=Make(langs=("en",)), run=Run(jobs=1, force=True)
+            )
+        )
         assert report.ok
 
     bare()  # warm up imports and font caches for both

@@ -13,7 +13,8 @@ from factsheet import RUN, __version__
 from factsheet.build.pool import Stopped
 from factsheet.build.run import Report, build
 from factsheet.errors import FactsheetError
-from factsheet.options import Options
+from factsheet.options import Make, Options, Run
+from factsheet.outputs.registry import KINDS, kinds_asked
 
 USAGE_ERROR = 2
 COMMANDS = f"""commands:
@@ -61,49 +62,35 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
     parser.add_argument("--check", action="store_true", help="validate everything, write no PDF")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--draft", action="store_true", help="mark every page DRAFT")
-    parser.add_argument(
-        "--print-shop",
-        action="store_true",
-        help="also write <slug>.<lang>.print.pdf with bleed and crop marks",
-    )
-    parser.add_argument(
-        "--bilingual", action="store_true", help="also write <slug>.en-es.pdf, every language"
-    )
-    parser.add_argument(
-        "--png", action="store_true", help="also write <slug>.<lang>.png of page 1, 1200 px wide"
-    )
-    parser.add_argument(
-        "--html", action="store_true", help="also write <slug>.<lang>.html, a web page"
-    )
-    parser.add_argument(
-        "--press-kit",
-        action="store_true",
-        help="also write <slug>-press-kit.zip: PDFs, web pages, thumbnails, sources, manifest",
-    )
+    for kind in KINDS:
+        if kind.flag:
+            parser.add_argument(kind.flag, action="store_true", help=kind.help)
     parser.add_argument("--force", action="store_true", help="rebuild sheets that are up to date")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"factsheet {__version__}")
     args = parser.parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be 1 or more")
+    flags = {kind.flag for kind in KINDS if kind.flag and getattr(args, flag_dest(kind.flag))}
+    jobs = {"jobs": args.jobs} if args.jobs else {}
     options = Options(
         sheets=tuple(args.sheets),
         out=args.out,
-        langs=tuple(lang.strip().lower() for lang in args.lang.split(",") if lang.strip()),
-        paper=args.paper,
-        check_only=args.check,
-        strict=args.strict,
-        draft=args.draft,
-        print_shop=args.print_shop,
-        force=args.force,
-        # The press kit holds every other output, so it asks for them.
-        html=args.html or args.press_kit,
-        thumbnails=args.png or args.press_kit,
-        bilingual=args.bilingual or args.press_kit,
-        press_kit=args.press_kit,
-        **({"jobs": args.jobs} if args.jobs else {}),
+        make=Make(
+            langs=tuple(lang.strip().lower() for lang in args.lang.split(",") if lang.strip()),
+            paper=args.paper,
+            draft=args.draft,
+            strict=args.strict,
+            kinds=kinds_asked(flags),  # the press kit holds every other output: it asks for them
+        ),
+        run=Run(check_only=args.check, force=args.force, **jobs),
     )
     return options, args.debug
+
+
+def flag_dest(flag: str) -> str:
+    """argparse's attribute for a flag: --print-shop -> print_shop."""
+    return flag.removeprefix("--").replace("-", "_")
 
 
 def main(
@@ -157,7 +144,7 @@ def build_main(argv: list[str], out: TextIO, err: TextIO) -> int:
     if report.stopped is not None:
         print(stopped_line(report), file=err)
         return 128 + report.stopped
-    print(summary(report, options.check_only), file=out)
+    print(summary(report, options.run.check_only), file=out)
     return 0 if report.ok else 1
 
 
@@ -352,7 +339,8 @@ def watch_main(argv: list[str], out: TextIO) -> int:
     args = parser.parse_args(argv)
     from factsheet.live.watch import watch
 
-    options = Options(sheets=tuple(args.sheets), out=args.out, draft=args.draft, paper=args.paper)
+    make = Make(draft=args.draft, paper=args.paper)
+    options = Options(sheets=tuple(args.sheets), out=args.out, make=make)
     return watch(options, out, serve=args.serve, port=args.port)
 
 

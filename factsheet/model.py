@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from factsheet.errors import Pos
+from factsheet.errors import Pos, Problem
 from factsheet.paths import FONT_FILES, FontFile
 
 GENERIC = {"serif": "serif", "sans": "sans-serif"}  # a font role's CSS fallback
@@ -203,6 +203,81 @@ class LayoutSettings:
     level: int = 0
     breaks: frozenset[int] = frozenset()  # elements, by their index in document order
     properties: tuple[tuple[str, str], ...] = ()  # (--name, value), set after the styles
+
+
+@dataclass(frozen=True, order=True)
+class Edition:
+    """What a build makes files for: one sheet in one language, or in several at
+    once (the bilingual edition). With no languages, every language of the sheet
+    (a sheet that failed before any language could be built)."""
+
+    slug: str
+    langs: tuple[str, ...] = ()
+
+    @property
+    def combined(self) -> bool:
+        return len(self.langs) > 1
+
+    @property
+    def whole_sheet(self) -> bool:
+        return not self.langs
+
+    def covers(self, other: Edition) -> bool:
+        """Whether `other`'s files stand or fall with this edition: the same one, any
+        edition of a whole sheet that failed, or a bilingual edition with a language
+        that failed."""
+        if other.slug != self.slug:
+            return False
+        return (
+            self.whole_sheet
+            or other == self
+            or (not self.combined and self.langs[0] in other.langs)
+        )
+
+    def __str__(self) -> str:
+        """How people see it, in progress bars: decriminalization.es."""
+        return f"{self.slug}.{'-'.join(self.langs) or '*'}"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One edition to make: its sheet, loaded, checked and converted to HTML fragments,
+    one document per language."""
+
+    sheet: Sheet
+    docs: tuple[Document, ...]
+    # Where fit starts, per document: a copyfit level shared by the sheet's
+    # languages, and for the bilingual edition the settings each language ended with.
+    start: tuple[LayoutSettings, ...] = ()
+
+    @property
+    def edition(self) -> Edition:
+        return Edition(self.sheet.slug, tuple(doc.lang for doc in self.docs))
+
+    @property
+    def combined(self) -> bool:
+        return len(self.docs) > 1
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """What making one edition gave: its files' bytes by output kind, and problems."""
+
+    task: Task
+    problems: list[Problem]
+    files: dict[str, bytes] = field(default_factory=dict)  # output kind's key -> bytes
+    settings: tuple[LayoutSettings, ...] = ()  # what fit chose, per document
+    # A --draft past its page budget: the task failed, but its PDF, with the pages
+    # over the budget marked, is written so the writer can see what to cut.
+    overflow_draft: bool = False
+    # Problems of one output alone (by kind): the print-shop PDF can fail while the
+    # office PDF, thumbnail and web page stand.
+    output_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    # The web page's font files (path in the output folder -> bytes, or None when
+    # that very file is there already).
+    web_fonts: dict[str, bytes | None] = field(default_factory=dict)
+    # Pages used of the budget, the last one counted by how full it is (1.92 of 2).
+    pages_used: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 STYLES_DIR = PROJECT_DIR / "styles"
 TEMPLATES_DIR = PROJECT_DIR / "templates"
 LOCALES_DIR = PROJECT_DIR / "locales"
+THEMES_DIR = PROJECT_DIR / "themes"
 
 
 def font_path(package: str, filename: str) -> Path:

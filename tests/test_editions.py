@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pypdf
+import pytest
 from PIL import Image
 
 from factsheet.errors import Pos, Problem
@@ -132,6 +133,35 @@ def test_a_failed_sheet_removes_its_press_kit(minimal, tmp_path, run_cli):
     assert not (tmp_path / "minimal-press-kit.zip").exists()
 
 
+@pytest.mark.parametrize("slug", ["v2.1-decrim", "decrim"])
+def test_a_failed_language_leaves_no_old_pdf_whatever_the_slug(minimal, tmp_path, run_cli, slug):
+    """A slug with dots names its files like any other: a language that fails
+    removes its older PDFs, the other language's stay."""
+    folder = minimal.rename(minimal.parent / slug)
+    out = tmp_path / "out"
+    assert run_cli(folder, "--out", out, "--bilingual").code == 0
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        f"{slug}.en-es.pdf",
+        f"{slug}.en.pdf",
+        f"{slug}.es.pdf",
+    ]
+    spanish = folder / "es.yaml"
+    spanish.write_text(spanish.read_text().replace("[@smith2019, p. 12]", "[@smith2091, p. 12]"))
+    run = run_cli(folder, "--out", out, "--bilingual")
+    assert run.code == 1
+    assert sorted(p.name for p in out.glob("*.pdf")) == [f"{slug}.en.pdf"]
+    assert f"removed {out}/{slug}.es.pdf: its edition failed" in run.out.replace("\\", "/")
+    assert "1 sheet: 0 built, 0 up to date, 1 failed" in run.out
+
+
+@pytest.mark.parametrize("name", ["two words", "-lead", "end.", "café"])
+def test_a_slug_that_cannot_name_files_is_refused_at_its_folder(minimal, run_cli, name):
+    folder = minimal.rename(minimal.parent / name)
+    run = run_cli(folder, "--check")
+    assert run.code == 1
+    assert run.error_lines[0].startswith(f"{folder}:1:1: the sheet's folder name '{name}'")
+
+
 def test_a_url_prints_with_a_qr_code(minimal, tmp_path, run_cli):
     with (minimal / "sheet.yaml").open("a") as handle:
         handle.write("url: https://example.org/towns\n")
@@ -183,10 +213,10 @@ def test_a_failing_bilingual_edition_leaves_the_single_language_pdfs(
     minimal, tmp_path, run_cli, monkeypatch
 ):
     """A problem only the combined layout meets withdraws that edition alone."""
-    import factsheet.pipeline
+    import factsheet.outputs.bilingual_pdf
 
     assert run_cli(minimal, "--out", tmp_path, "--bilingual").code == 0
-    original = factsheet.pipeline.note_problems
+    original = factsheet.outputs.bilingual_pdf.note_problems
 
     def combined_fails(task, layout, fitted=None):
         found = original(task, layout, fitted)
@@ -194,7 +224,7 @@ def test_a_failing_bilingual_edition_leaves_the_single_language_pdfs(
             found.append(Problem(Pos(task.sheet.contents["es"].path, 9, 7), "only combined"))
         return found
 
-    monkeypatch.setattr(factsheet.pipeline, "note_problems", combined_fails)
+    monkeypatch.setattr(factsheet.outputs.bilingual_pdf, "note_problems", combined_fails)
     run = run_cli(minimal, "--out", tmp_path, "--bilingual", "--force", "--jobs", "1")
     assert run.code == 1
     assert f"{minimal}/es.yaml:9:7: only combined" in run.error_lines

@@ -16,7 +16,8 @@ import pypdf
 import pytest
 
 from factsheet.build.run import build
-from factsheet.options import Options
+from factsheet.options import Make, Options, Run
+from factsheet.outputs.registry import kinds_asked
 
 from .conftest import SAMPLE, note_pages
 from .test_accessibility import elements
@@ -108,7 +109,7 @@ def test_every_note_stays_with_its_call(tmp_path, paper, name, lang, edit, pick)
     folder = tmp_path / "decriminalization"
     make_variant(folder, name, lang, edit, pick)
     out = tmp_path / "out"
-    report = build(Options(sheets=(folder,), out=out, paper=paper, jobs=1))
+    report = build(Options(sheets=(folder,), out=out, make=Make(paper=paper), run=Run(jobs=1)))
     blocking = [p for p in report.problems if not p.warning]
     if blocking:
         assert all("over its budget" in p.message for p in blocking), blocking
@@ -166,7 +167,7 @@ def test_spanish_eight_percent_longer_is_fitted_to_its_budget(tmp_path, fit):
     with (folder / "sheet.yaml").open("a", encoding="utf-8") as sheet:
         sheet.write(f"fit: {fit}\n")
     out = tmp_path / "out"
-    report = build(Options(sheets=(folder,), out=out, jobs=1))
+    report = build(Options(sheets=(folder,), out=out, run=Run(jobs=1)))
     if fit == "off":
         [problem] = [p for p in report.problems if not p.warning]
         assert problem.message.startswith("es: the sheet runs to 3 pages, over its budget of 2")
@@ -188,7 +189,8 @@ def test_a4_print_shop_and_bilingual_editions_keep_notes_with_their_calls(tmp_pa
     """In A4 the Spanish sample needs a carried paragraph; the print-shop and the
     bilingual editions must carry it too."""
     out = tmp_path / "out"
-    options = Options(sheets=(SAMPLE,), out=out, paper="a4", print_shop=True, bilingual=True)
+    kinds = kinds_asked({"--print-shop", "--bilingual"})
+    options = Options(sheets=(SAMPLE,), out=out, make=Make(paper="a4", kinds=kinds))
     report = build(options)
     assert report.ok, report.problems
     for name, langs in [("es.print", ["es"]), ("en.print", ["en"]), ("en-es", LANGS)]:

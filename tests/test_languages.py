@@ -7,7 +7,8 @@ from babel.messages.pofile import write_po
 
 from factsheet.build.run import build
 from factsheet.document.i18n import LOCALES_DIR
-from factsheet.options import Options
+from factsheet.model import Edition
+from factsheet.options import Options, Run
 
 from .conftest import read_pdf
 
@@ -68,7 +69,9 @@ def test_a_third_language_needs_only_its_yaml_and_a_catalog(minimal, tmp_path, r
     sheet_yaml.write_text(sheet_yaml.read_text().replace("[en, es]", "[en, es, pt]"))
     assert run_cli("reviewed", minimal, "pt", "--all").code == 0
 
-    report = build(Options(sheets=(minimal,), out=tmp_path / "out", jobs=1, locales_dir=locales))
+    report = build(
+        Options(sheets=(minimal,), out=tmp_path / "out", run=Run(jobs=1), locales_dir=locales)
+    )
     assert report.ok, [str(p) for p in report.problems]
     text = read_pdf(tmp_path / "out" / "minimal.pt.pdf").text
     assert "Publicado em 5 de março de 2020" in text
@@ -81,8 +84,8 @@ def test_a_language_without_catalog_fails_only_that_language(minimal, tmp_path):
     (minimal / "pt.yaml").write_text(PT_YAML, encoding="utf-8")
     sheet_yaml = minimal / "sheet.yaml"
     sheet_yaml.write_text(sheet_yaml.read_text().replace("[en, es]", "[en, es, pt]"))
-    report = build(Options(sheets=(minimal,), out=tmp_path, jobs=1))
-    assert report.failed == ["minimal.pt"]
+    report = build(Options(sheets=(minimal,), out=tmp_path, run=Run(jobs=1)))
+    assert report.failed == [Edition("minimal", ("pt",))]
     assert "no interface catalog for language 'pt'" in [p.message for p in report.problems]
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["minimal.en.pdf", "minimal.es.pdf"]
 
@@ -160,10 +163,10 @@ def test_a_glyph_only_the_layout_meets_is_traced_to_its_file(minimal, tmp_path, 
     catalog = locales / "es" / "LC_MESSAGES" / "messages.po"
     catalog.write_text(catalog.read_text().replace('msgstr "Fuentes"', 'msgstr "Fuentes 漢"'))
     out = tmp_path / "out"
-    report = build(Options(sheets=(minimal,), out=out, jobs=1, locales_dir=locales))
+    report = build(Options(sheets=(minimal,), out=out, run=Run(jobs=1), locales_dir=locales))
     assert ".notdef glyph rendered" in caplog.text  # WeasyPrint's own log line, expected
     caplog.clear()
-    assert report.failed == ["minimal.es"]
+    assert report.failed == [Edition("minimal", ("es",))]
     line = catalog.read_text().splitlines().index('msgstr "Fuentes 漢"') + 1
     assert [str(p) for p in report.problems if not p.warning] == [
         f"{catalog}:{line}:17: '漢' (U+6F22 CJK UNIFIED IDEOGRAPH-6F22) is in neither "

@@ -1,18 +1,13 @@
 import pytest
 
-from factsheet.document.cite import Citations, cite_notes
-from factsheet.document.i18n import load_localizer
-from factsheet.document.inline import inline_content, note_marker
-from factsheet.document.render import fill_notes, render_html
-from factsheet.sources.load import load_sheet
+from factsheet.document.cite import Citations
+from factsheet.document.inline import note_marker
+from factsheet.document.render import fill_notes
+from factsheet.pipeline import sheet_html
 
 
 def render(folder, lang: str) -> str:
-    sheet = load_sheet(folder)
-    doc = inline_content(sheet.contents[lang])
-    cites = cite_notes(doc.notes, sheet.sources, sheet.config.citation_style, lang, None)
-    localizer, _ = load_localizer(lang)
-    return render_html(sheet.config, doc, cites, localizer)
+    return sheet_html(folder, lang)[1]
 
 
 def test_document_language_title_and_dates(minimal):

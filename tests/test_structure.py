@@ -79,3 +79,38 @@ def test_every_folder_says_what_it_owns_and_may_import():
     for init in sorted(PACKAGE.glob("*/__init__.py")):
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert doc and "May import" in doc, init
+
+
+# What each folder (or top-level module) may import besides the base modules: the
+# stages flow one way. Each folder's __init__.py says the same in words.
+MAY_IMPORT = {
+    "sources": set(),
+    "document": {"sources"},
+    "checks": {"sources", "document"},
+    "layout": set(),
+    "outputs": {"sources", "checks", "document", "layout"},
+    "pipeline": {"sources", "checks", "document", "outputs"},
+    "build": {"pipeline", "outputs", "layout", "cli", "scaffold"},  # the server runs the CLI
+    "translation": {"sources", "checks", "document", "pipeline"},
+    "live": {"sources", "build", "outputs"},
+    "scaffold": {"sources"},
+}
+
+
+def part_of(module: str) -> str:
+    """The folder a module is in, or its own name at the top of the package."""
+    return module.split(".")[1]
+
+
+def test_stages_import_only_what_comes_before_them():
+    graph = import_graph()
+    wrong = []
+    for name, deps in sorted(graph.items()):
+        part = part_of(name) if name != "factsheet" else ""
+        if part not in MAY_IMPORT:
+            continue
+        for dep in sorted(deps):
+            target = part_of(dep)
+            if dep not in BASE and target != part and target not in MAY_IMPORT[part]:
+                wrong.append(f"{name} imports {dep}")
+    assert wrong == []

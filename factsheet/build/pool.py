@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from types import FrameType, TracebackType
 
-from factsheet.pipeline import Task, TaskResult, run_task
+from factsheet.pipeline import run_task
 from factsheet.errors import blocking
-from factsheet.model import LayoutSettings
+from factsheet.model import Edition, LayoutSettings, Task, TaskResult
 from factsheet.options import Options
 from factsheet.build.plan import Plan
 
@@ -138,7 +138,7 @@ class Workers:
 class SheetRounds:
     """One sheet on its way through the rounds."""
 
-    results: dict[str, TaskResult] = field(default_factory=dict)
+    results: dict[Edition, TaskResult] = field(default_factory=dict)
     waiting: int = 0
     combined: Task | None = None  # the bilingual edition, once its languages are back
     last_round: bool = False
@@ -157,7 +157,7 @@ def run_editions(
         sheets[task.sheet.slug].combined = task
     total = len(planned.tasks) + len(planned.combined)
     done = 0
-    size = min(options.jobs, total)
+    size = min(options.run.jobs, total)
     with Workers(options, size) as workers:
         for task in planned.tasks:
             workers.submit(task)
@@ -165,9 +165,9 @@ def run_editions(
             result = workers.next_result()
             done += 1
             if progress is not None:
-                progress(done, total, result.task.name)
+                progress(done, total, str(result.task.edition))
             sheet = sheets[result.task.sheet.slug]
-            sheet.results[result.task.name] = result
+            sheet.results[result.task.edition] = result
             sheet.waiting -= 1
             if sheet.waiting:
                 continue
@@ -193,8 +193,8 @@ def next_round(sheet: SheetRounds, options: Options) -> list[Task]:
     sheet.last_round = True
     if combined is None:
         return []
-    parts = [sheet.results.get(f"{combined.sheet.slug}.{doc.lang}") for doc in combined.docs]
-    if not all(part and part.settings and not blocking(part.problems, options.strict)
+    parts = [sheet.results.get(Edition(combined.sheet.slug, (doc.lang,))) for doc in combined.docs]
+    if not all(part and part.settings and not blocking(part.problems, options.make.strict)
                for part in parts):  # fmt: skip
         return []
     return [replace(combined, start=tuple(p.settings[0] for p in parts))]  # type: ignore[union-attr]
@@ -204,7 +204,7 @@ def shared_level_tasks(results: list[TaskResult], options: Options) -> list[Task
     """The languages of one sheet to lay out again at its highest copyfit level (among
     the languages that built: one that failed does not set the others' look)."""
     built = [r for r in results if r.settings and not r.task.combined
-             and not blocking(r.problems, options.strict)]  # fmt: skip
+             and not blocking(r.problems, options.make.strict)]  # fmt: skip
     if not built:
         return []
     level = max(r.settings[0].level for r in built)

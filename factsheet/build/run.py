@@ -1,29 +1,30 @@
 """Orchestration: plan, run the editions, write what they made, atomically.
 
-The only module that writes files. The stages run in order,
-load -> check -> inline (plan.py) -> cite -> i18n -> render -> fit + pdf
-(edition.py, in workers.py's pool); each sheet's files are written as soon
-as the sheet is done, and recorded (state.py) so the next build skips it.
+The only module that writes outputs. plan.py runs the cheap stages of every
+sheet, pool.py runs each edition (pipeline.run_task) in a worker; each sheet's
+files are written here as soon as the sheet is done, named by the output kinds
+(outputs/registry.py), and recorded (state.py) so the next build skips it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from factsheet.pipeline import TaskResult
-from factsheet.errors import Problem, blocking
-from factsheet.model import Sheet
-from factsheet.options import Options
 from factsheet.build.plan import plan
-from factsheet.build.state import STATE_FILE, read_state, record_built, state_bytes
-from factsheet.layout.webfonts import FONTS_FOLDER
 from factsheet.build.pool import Progress, Stopped, run_editions, stop_on_signals
+from factsheet.build.state import STATE_FILE, read_state, record_built, state_bytes
+from factsheet.errors import Problem, blocking
+from factsheet.layout.webfonts import FONTS_FOLDER
+from factsheet.model import Edition, Sheet, TaskResult
+from factsheet.options import Options
+from factsheet.outputs import office_pdf, press_kit, web_page
+from factsheet.outputs.kinds import Output
+from factsheet.outputs.registry import existing_outputs, outputs_of, sheet_output
 
 
 @dataclass
@@ -35,12 +36,13 @@ class Report:
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)  # older outputs of failed editions
     skipped: list[str] = field(default_factory=list)  # sheets already up to date
-    failed: list[str] = field(default_factory=list)  # `<slug>.<lang>`, `<slug>.*`, …
+    failed: list[Edition] = field(default_factory=list)
+    failed_outputs: list[Output] = field(default_factory=list)  # a file that failed alone
     problems: list[Problem] = field(default_factory=list)
     passed: int = 0  # tasks (sheet x language) that went through without errors
     fitted: list[str] = field(default_factory=list)  # what copyfitting changed, per sheet
     pdfs_planned: int = 0
-    pages_used: dict[str, float] = field(default_factory=dict)  # `<slug>.<lang>` -> 1.92
+    pages_used: dict[Edition, float] = field(default_factory=dict)  # -> 1.92 (of 2)
     stopped: int | None = None  # the signal that stopped the build
     seconds: float = 0.0
 
@@ -52,8 +54,9 @@ class Report:
 
     @property
     def failed_sheets(self) -> list[str]:
-        """Sheets with a language (or all) that failed: `failed` names editions."""
-        return sorted({name.partition(".")[0] for name in self.failed})
+        """Sheets with a language (or all, or one file) that failed."""
+        editions = [*self.failed, *(output.edition for output in self.failed_outputs)]
+        return sorted({edition.slug for edition in editions})
 
     @property
     def built_sheets(self) -> list[str]:
@@ -75,35 +78,18 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-OUTPUT_NAME = re.compile(
-    r"(?P<slug>.+)\.(?P<langs>[A-Za-z]+(?:-[A-Za-z]+)*)(\.print)?\.(pdf|png|html)"
-)
-
-
-def remove_outputs(name: str, options: Options) -> list[Path]:
+def remove_outputs(failed: Edition, options: Options) -> list[Path]:
     """What failed must not leave files of an earlier build that look current; what
-    did not fail stays. Returns the files removed.
-
-    `name` is `<slug>.<lang>` (its files, and any bilingual edition with that
-    language in it), `<slug>.<lang>-<lang>` (that bilingual edition alone), or
-    `<slug>.*` (all of a sheet's files).
-    """
-    slug, _, langs = name.partition(".")
-    if not options.out.is_dir():
-        return []
-    single = "-" not in langs
-    doomed = [options.out / f"{slug}-press-kit.zip"]
-    for path in sorted(options.out.iterdir()):
-        match = OUTPUT_NAME.fullmatch(path.name)
-        if not match or match["slug"] != slug:
-            continue
-        if langs == "*" or match["langs"] == langs:
-            doomed.append(path)
-        elif single and langs in match["langs"].split("-"):
-            doomed.append(path)  # a bilingual edition with the failed language in it
-    removed = [path for path in doomed if path.is_file()]
-    for path in removed:
-        path.unlink()
+    did not fail stays. Removes the files of `failed` (of any kind, as an earlier
+    build may have asked for more), of every bilingual edition with its language,
+    and the sheet's press kit; a whole sheet's failure removes all of its files.
+    Returns the files removed."""
+    removed = []
+    for output in existing_outputs(options.out, failed.slug):
+        path = output.path(options.out)
+        if (failed.covers(output.edition) or output.kind is press_kit.KIND) and path.is_file():
+            path.unlink()
+            removed.append(path)
     return removed
 
 
@@ -116,8 +102,8 @@ def build(options: Options, progress: Progress | None = None) -> Report:
     rest is left for the next run, and `Report.stopped` says which signal.
     """
     started = time.perf_counter()
-    report = Report(strict=options.strict)
-    state = {} if options.check_only else read_state(options)
+    report = Report(strict=options.make.strict)
+    state = {} if options.run.check_only else read_state(options)
     built: dict[str, list[str]] = {}  # slug -> files, for each sheet built whole
     keys: dict[str, str] = {}
     with stop_on_signals():
@@ -126,32 +112,29 @@ def build(options: Options, progress: Progress | None = None) -> Report:
             keys = planned.keys
             report.sheets, report.skipped = planned.sheets, planned.skipped
             report.problems += planned.problems
-            report.pdfs_planned = sum(len(planned_pdfs(t.outputs(options)))
-                                      for t in planned.tasks + planned.combined)  # fmt: skip
-            for name in planned.failed:
-                report.failed.append(name)
-                if not options.check_only and not options.keep_last_good:
-                    report.removed += remove_outputs(name, options)
+            editions = [task.edition for task in planned.tasks + planned.combined]
+            report.pdfs_planned = sum(output.name.endswith(".pdf") for edition in editions
+                                      for output in outputs_of(edition, options.make))  # fmt: skip
+            for edition in planned.failed:
+                report.failed.append(edition)
+                if not options.run.check_only and not options.run.keep_last_good:
+                    report.removed += remove_outputs(edition, options)
             results: list[TaskResult] = []
             with contextlib.closing(run_editions(planned, options, progress)) as sheets:
                 for sheet_results in sheets:
                     results += sheet_results
                     keep_sheet(sheet_results, options, report, built)
             report.fitted = fitted_summaries(results, options)
-            if options.html and not options.check_only:
+            if options.make.wants(web_page.KIND.key) and not options.run.check_only:
                 prune_web_fonts(options)
         except Stopped as stop:
             report.stopped = stop.signum
-        if not options.check_only:
+        if not options.run.check_only:
             save_state(record_built(state, keys, built, report.skipped), options)
     report.written.sort()
     report.problems = sorted(set(report.problems))
     report.seconds = time.perf_counter() - started
     return report
-
-
-def planned_pdfs(paths: list[Path]) -> list[Path]:
-    return [path for path in paths if path.suffix == ".pdf"]
 
 
 def keep_sheet(
@@ -160,42 +143,45 @@ def keep_sheet(
     """Write the files of one finished sheet's editions that passed, remove the older
     files of those that failed, and note the sheet as built whole if it was."""
     sheet = results[0].task.sheet
+    strict = options.make.strict
     written: list[str] = []
     fonts: list[str] = []  # the web pages' font files, for the press kit
-    for result in sorted(results, key=lambda r: r.task.name):
+    for result in sorted(results, key=lambda r: r.task.edition):
+        edition = result.task.edition
         report.problems += result.problems
         if result.pages_used:
-            report.pages_used[result.task.name] = result.pages_used
-        if blocking(result.problems, options.strict):
-            report.failed.append(result.task.name)
-            if not options.check_only and not options.keep_last_good:
-                report.removed += remove_outputs(result.task.name, options)
+            report.pages_used[edition] = result.pages_used
+        if blocking(result.problems, strict):
+            report.failed.append(edition)
+            if not options.run.check_only and not options.run.keep_last_good:
+                report.removed += remove_outputs(edition, options)
             if result.overflow_draft:
-                path = result.task.outputs(options)[0]
-                write_atomically(path, result.files[0])
+                path = Output(edition, office_pdf.KIND).path(options.out)
+                write_atomically(path, result.files[office_pdf.KIND.key])
                 report.written.append(path)
             continue
         report.passed += 1
-        for index, (path, data) in enumerate(
-            zip(result.task.outputs(options), result.files, strict=False)
-        ):
-            own = result.output_problems.get(index, [])
+        for output in outputs_of(edition, options.make):
+            if output.kind.key not in result.files:
+                continue  # checking only: nothing was made
+            path = output.path(options.out)
+            own = result.output_problems.get(output.kind.key, [])
             report.problems += own
-            if blocking(own, options.strict):
+            if blocking(own, strict):
                 # This file alone failed (the print-shop PDF): the others stand.
-                report.failed.append(path.name)
+                report.failed_outputs.append(output)
                 if path.is_file():
                     path.unlink()
                     report.removed.append(path)
                 continue
-            if path.suffix == ".html":
+            if output.kind is web_page.KIND:
                 fonts += write_web_fonts(result.web_fonts, options)
-            write_atomically(path, data)
+            write_atomically(path, result.files[output.kind.key])
             report.written.append(path)
             written.append(path.name)
-    if options.check_only or sheet.slug in report.failed_sheets:
+    if options.run.check_only or sheet.slug in report.failed_sheets:
         return
-    if options.press_kit:
+    if options.make.wants(press_kit.KIND.key):
         path = write_press_kit(sheet, written, fonts, options)
         report.written.append(path)
         written.append(path.name)
@@ -209,7 +195,7 @@ def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:
     levels: dict[str, dict[str, int]] = {}
     long_lists: set[str] = set()  # sheets with a list copyfitting may set in two columns
     for result in results:
-        ok = not blocking(result.problems, options.strict)
+        ok = not blocking(result.problems, options.make.strict)
         if result.settings and result.settings[0].level and not result.task.combined and ok:
             by_lang = levels.setdefault(result.task.sheet.slug, {})
             by_lang[result.task.docs[0].lang] = result.settings[0].level
@@ -229,11 +215,9 @@ def fitted_summaries(results: list[TaskResult], options: Options) -> list[str]:
 def write_press_kit(sheet: Sheet, names: list[str], fonts: list[str], options: Options) -> Path:
     """<slug>-press-kit.zip from the files this build wrote for the sheet, with the
     fonts its web pages link to."""
-    from factsheet.outputs.presskit import press_kit
-
     files = {name: (options.out / name).read_bytes() for name in [*names, *fonts]}
-    path = options.out / f"{sheet.slug}-press-kit.zip"
-    write_atomically(path, press_kit(sheet, files))
+    path = sheet_output(sheet.slug, press_kit.KIND).path(options.out)
+    write_atomically(path, press_kit.make(sheet, files))
     return path
 
 

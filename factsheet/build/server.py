@@ -191,24 +191,13 @@ def warm_up() -> None:
     styles parsed, cffi's types and citeproc's style read. Its chart is left out:
     a process that has drawn one must not fork (charts.py, workers.py)."""
     import factsheet.build.run  # noqa: F401 - the modules a build uses, for the children
-    from factsheet.checks.check import check_everything
-    from factsheet.document.cite import cite_notes
     from factsheet.errors import Pos
-    from factsheet.document.i18n import load_localizer
-    from factsheet.document.inline import inline_content
-    from factsheet.sources.load import load_sheet
     from factsheet.layout.pdf import lay_out, write_layout
-    from factsheet.document.render import render_html
+    from factsheet.pipeline import sheet_html
     from factsheet.scaffold import EXAMPLE_DIR
 
-    sheet = load_sheet(EXAMPLE_DIR)
-    check_everything(sheet)
-    for lang, content in sheet.contents.items():
-        doc = inline_content(content)
-        cites = cite_notes(doc.notes, sheet.sources, sheet.config.citation_style, lang,
-                           Pos("warm-up"))  # fmt: skip
-        localizer, _ = load_localizer(lang)
-        html = render_html(sheet.config, doc, cites, localizer)
+    for lang in ("en", "es"):
+        sheet, html = sheet_html(EXAMPLE_DIR, lang, charts=False)
         write_layout(lay_out(html, sheet.root, Pos("warm-up")), sheet.config.updated)
 
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from factsheet import __version__
 from factsheet.options import Options
-from factsheet.paths import FONT_FILES, PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR
-from factsheet.sources.theme import THEMES_DIR
+from factsheet.paths import FONT_FILES, PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, THEMES_DIR
 
 STATE_FILE = ".factsheet-state.json"
 
@@ -28,10 +27,7 @@ def shared_inputs_digest(options: Options) -> hashlib._Hash:
     """A digest of everything every sheet depends on: this code, styles, templates,
     catalogs, fonts and the options that change the output."""
     digest = hashlib.sha256(__version__.encode())
-    settings = (options.paper, options.draft, options.print_shop, options.strict, options.langs,
-                options.bilingual, options.thumbnails, options.html,
-                options.press_kit)  # fmt: skip
-    digest.update(repr(settings).encode())
+    digest.update(options.make.fingerprint().encode())  # every field changes the output
     roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, THEMES_DIR, options.locales_dir]
     files = [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
     files += [font.path for font in FONT_FILES]

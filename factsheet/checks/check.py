@@ -17,8 +17,8 @@ from publicsuffixlist import PublicSuffixList
 
 from factsheet.checks.glyphs import content_glyphs, source_glyphs
 from factsheet.document.charts import check_charts
-from factsheet.document.inline import MARKER, inline_content
-from factsheet.errors import FactsheetError, Pos, Problem
+from factsheet.document.inline import MARKER
+from factsheet.errors import Pos, Problem
 from factsheet.model import Content, Document, Note, Sheet, Source
 from factsheet.sources.blocks import Block, aligned, block_pos
 from factsheet.sources.review import stale_sections
@@ -289,19 +289,6 @@ def describe(block: Block) -> str:
     words = block.text.split()
     start = " ".join(words[:5]) + ("…" if len(words) > 5 else "")
     return f"{place}, {kind} '{start}'"
-
-
-def check_everything(sheet: Sheet) -> list[Problem]:
-    """Every check a build makes before it lays out, for commands that change
-    files (`reviewed`, `import`) and must not record a failing translation."""
-    problems = check_sheet(sheet)
-    docs = {}
-    for lang, content in sheet.contents.items():
-        try:
-            docs[lang] = inline_content(content)
-        except FactsheetError as exc:
-            problems += exc.problems
-    return problems + check_documents(sheet, docs)
 
 
 @dataclass(frozen=True)

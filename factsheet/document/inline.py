@@ -20,6 +20,7 @@ from mdit_py_plugins.container import container_plugin
 
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.model import CiteItem, Content, Document, Note, SectionHTML, Text
+from factsheet.sources.syntax import CONTAINERS, container_title
 
 # Private-use characters cannot come from YAML text by accident in practice,
 # and render refuses content that contains them.
@@ -46,9 +47,6 @@ LOCATOR = re.compile(
 QUOTES = {"es": "«»“”", "en": "“”‘’"}
 DISABLED = ["html_block", "html_inline", "heading", "lheading", "code", "fence",
             "hr", "reference", "backticks", "autolink", "entity"]  # fmt: skip
-CONTAINERS = ("box", "figures", "chart")  # `::: name` blocks (mdit-py-plugins' container)
-# Where a container's title starts on its fence: after `::: box`, after `::: chart <id>`.
-FENCE_HEAD = re.compile(r"^[ \t]*:::[ \t]*(?:chart[ \t]+\S+|\w+)[ \t]*")
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
 
 
@@ -121,16 +119,6 @@ def container_titles(state: object) -> None:
             mark = Token("html_block", "", 0, content=chart_mark(chart_id) + "\n", block=True)
             tokens.append(mark)
     state.tokens = tokens  # type: ignore[attr-defined]
-
-
-def container_title(name: str, info: str) -> tuple[str, str]:
-    """A container's (chart id, title) from its fence: `::: box Title` has no id,
-    `::: chart overdose-deaths Title` has one."""
-    rest = info.strip().removeprefix(name).strip()
-    if name != "chart":
-        return "", rest
-    chart_id, _, title = rest.partition(" ")
-    return chart_id, title.strip()
 
 
 def chart_mark(chart_id: str, part: str = "drawing") -> str:

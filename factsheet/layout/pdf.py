@@ -35,6 +35,7 @@ PRINT_SHOP_BLEED = 9  # points: the 0.125in of bleed a print shop asks for
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
 MISSING_GLYPH = "some text needs a glyph the embedded fonts lack"
+GLYPH_FALLBACK = "glyph.fallback"  # the code of that problem, which the caller places
 # A draft past its page budget: the pages over it tinted, with the template's
 # `.over-budget` label (a running element, shown nowhere else) at their head.
 OVER_BUDGET_CSS = """
@@ -343,12 +344,14 @@ def write_layout(layout: Layout, updated: datetime.date) -> tuple[bytes, list[Pr
     foreign = sorted({font.family for font in layout.document.fonts.values()} - layout.families)
     if foreign:
         message = f"{MISSING_GLYPH} and fell back to {', '.join(foreign)}"
-        problems.append(Problem(layout.where, message))
+        problems.append(Problem(layout.where, message, code=GLYPH_FALLBACK))
     data = mend_tags(data, document_tags(layout))
     for message in messages:
+        code = "layout.warning"
         if ".notdef" in message:
             message = f"{MISSING_GLYPH} and no font has it ({message})"
-        problems.append(Problem(layout.where, f"layout: {message}"))
+            code = GLYPH_FALLBACK
+        problems.append(Problem(layout.where, f"layout: {message}", code=code))
     return data, problems
 
 

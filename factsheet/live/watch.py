@@ -5,7 +5,7 @@ rebuild after runs in the same process, one task at a time, and builds only
 what a save touched: the language whose file changed (checked against the
 others all the same), the sheet whose sources or settings changed, or every
 sheet when a style, template or catalog changed. A failed rebuild leaves the
-last good PDF in place (Options.keep_last_good) and says why; the next good
+last good PDF in place (Run.keep_last_good) and says why; the next good
 one clears it. With --serve, preview.py shows the result in a browser.
 """
 

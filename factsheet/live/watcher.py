@@ -13,9 +13,10 @@ from typing import TextIO
 from factsheet.build.plan import find_sheets
 from factsheet.build.run import Report, build
 from factsheet.errors import FactsheetError, blocking
-from factsheet.options import Options
-from factsheet.paths import LOCALES_DIR, STYLES_DIR, TEMPLATES_DIR
-from factsheet.sources.theme import THEMES_DIR
+from factsheet.model import Edition
+from factsheet.options import Options, Run
+from factsheet.outputs import office_pdf
+from factsheet.paths import LOCALES_DIR, STYLES_DIR, TEMPLATES_DIR, THEMES_DIR
 
 SHARED_DIRS = (
     STYLES_DIR,
@@ -85,7 +86,7 @@ class Watcher:
 
     def __init__(self, options: Options, out: TextIO) -> None:
         # One task at a time in this process: that is what keeps it warm.
-        self.options = replace(options, jobs=1, keep_last_good=True, force=True)
+        self.options = replace(options, run=Run(jobs=1, keep_last_good=True, force=True))
         self.out = out
         self.lock = threading.Condition()
         self.generation = 0  # counts rebuilds; the preview waits on it
@@ -106,7 +107,8 @@ class Watcher:
     def rebuild(self, rebuilds: list[Rebuild]) -> None:
         for item in rebuilds:
             started = time.perf_counter()
-            options = replace(self.options, sheets=(item.folder,), langs=item.langs)
+            make = replace(self.options.make, langs=item.langs)
+            options = replace(self.options, sheets=(item.folder,), make=make)
             try:
                 report = build(options)
             except FactsheetError as exc:  # the sheet folder itself went away
@@ -124,18 +126,21 @@ class Watcher:
             view = self.views.setdefault(slug, SheetView(slug, item.folder))
             view.problems = [str(p) for p in report.problems]
             built = set(item.langs or view.langs)
-            for name, used in report.pages_used.items():
-                view.pages_used[name.partition(".")[2]] = used
-            failed = {name.partition(".")[2] for name in report.failed}
-            view.failed = (view.failed - built) | (built if "*" in failed else failed & built)
+            for edition, used in report.pages_used.items():
+                if not edition.combined:
+                    view.pages_used[edition.langs[0]] = used
+            whole = any(edition.whole_sheet for edition in report.failed)
+            failed = {e.langs[0] for e in report.failed if e.langs and not e.combined}
+            view.failed = (view.failed - built) | (built if whole else failed & built)
             # --draft past the budget: the failed language's PDF is written anyway.
             written = {path.name for path in report.written}
-            view.drafts = {lang for lang in view.failed if f"{slug}.{lang}.pdf" in written}
+            pdfs = {lang: office_pdf.KIND.filename(Edition(slug, (lang,))) for lang in view.failed}
+            view.drafts = {lang for lang, name in pdfs.items() if name in written}
             view.built_at = time.time()
             self.generation += 1
             self.lock.notify_all()
         what = f"{slug}.{','.join(item.langs)}" if item.langs else slug
-        blocked = blocking(report.problems, self.options.strict)
+        blocked = blocking(report.problems, self.options.make.strict)
         state = "failed (the last good PDF is kept)" if blocked else "built"
         if view.drafts:
             state = "over the page budget (the draft PDF tints the pages past it)"

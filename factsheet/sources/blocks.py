@@ -23,9 +23,9 @@ import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
-from factsheet.document.inline import CONTAINERS, FENCE_HEAD, container_title
 from factsheet.errors import Pos
 from factsheet.model import Content, Text
+from factsheet.sources.syntax import CONTAINERS, FENCE_HEAD, container_title
 
 WIDTH = 78  # columns of a rewrapped line in the YAML file, indentation included
 # A word that would start a new Markdown block if a wrapped line began with it.

@@ -17,10 +17,9 @@ from pathlib import Path
 
 from factsheet.errors import Pos, Problem, display_path
 from factsheet.model import GENERIC, Theme
-from factsheet.paths import FONT_FILES, PROJECT_DIR, STYLES_DIR, FontFile
+from factsheet.paths import FONT_FILES, STYLES_DIR, THEMES_DIR, FontFile
 from factsheet.sources.reader import Reader, node_pos
 
-THEMES_DIR = PROJECT_DIR / "themes"
 COLORS = ("brand", "brand-ink", "accent", "tint", "ink", "muted")
 PAPER = "#ffffff"
 # Text colour, what it sits on, and where the styles do that: each must reach

@@ -19,10 +19,10 @@ import tempfile
 from pathlib import Path
 
 from factsheet import RUN
-from factsheet.checks.check import check_everything
 from factsheet.document.inline import ITEM
 from factsheet.errors import FactsheetError, Pos, Problem, display_path, errors_only
 from factsheet.model import Content, Exchange, Imported, ImportedFile, Section, Sheet, Text, Unit
+from factsheet.pipeline import check_everything
 from factsheet.sources.blocks import (
     WIDTH,
     Block,

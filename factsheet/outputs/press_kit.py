@@ -12,6 +12,13 @@ import json
 import zipfile
 
 from factsheet.model import Sheet
+from factsheet.outputs.kinds import SHEET, OutputKind
+
+KIND = OutputKind(
+    "press-kit", "-press-kit.zip", SHEET, flag="--press-kit",
+    help="also write <slug>-press-kit.zip: PDFs, web pages, thumbnails, sources, manifest",
+    implies=("web-page", "page-image", "bilingual-pdf"),
+)  # fmt: skip
 
 
 def sources_json(sheet: Sheet) -> bytes:
@@ -39,7 +46,7 @@ def manifest(sheet: Sheet, files: dict[str, bytes]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def press_kit(sheet: Sheet, files: dict[str, bytes]) -> bytes:
+def make(sheet: Sheet, files: dict[str, bytes]) -> bytes:
     """A zip of `files` (name -> bytes) plus the sources and MANIFEST.txt."""
     contents = dict(files)
     contents[f"{sheet.slug}.sources.json"] = sources_json(sheet)

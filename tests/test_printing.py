@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 from factsheet.errors import Pos
 from factsheet.layout.pdf import NotePlace
-from factsheet.model import Content, Document, Note, Section, Text
-from factsheet.pipeline import Task, locate_sentence, note_problems
+from factsheet.model import Content, Document, Note, Section, Task, Text
+from factsheet.outputs.printing import locate_sentence, note_problems
 
 
 def content() -> Content:
