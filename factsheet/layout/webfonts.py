@@ -101,6 +101,9 @@ def subset_font(source: Path, limits: dict, chars: str) -> bytes:
     subsetter.subset(font)
     font = instantiateVariableFont(font, limits)
     font.flavor = "woff2"
+    # fontTools stamps head.modified with the clock on save: the same page would
+    # get different font bytes on every build (and so would its press kit).
+    font.recalcTimestamp = False
     stream = io.BytesIO()
     font.save(stream)
     return stream.getvalue()
