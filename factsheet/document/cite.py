@@ -209,7 +209,9 @@ def load_style(name: str, csl_lang: str, where: Pos) -> CitationStylesStyle:
         styles = [path.stem for path in STYLES_DIR.glob("*.csl")]
         close = difflib.get_close_matches(name, styles, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise FactsheetError([Problem(where, f"unknown citation style '{name}'{hint}")]) from None
+        raise FactsheetError(
+            [Problem(where, f"unknown citation style '{name}'{hint}", code="cite.style")]
+        ) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return CitationStylesStyle(patch_style(path, csl_lang), locale=csl_lang, validate=False)
