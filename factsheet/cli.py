@@ -294,7 +294,8 @@ def export_main(argv: list[str], out: TextIO) -> int:
         args.out.write_text(text, encoding="utf-8")
     except OSError as exc:
         where = Pos(display_path(args.out))
-        raise FactsheetError([Problem(where, f"cannot write the file: {exc.strerror}")]) from None
+        message = f"cannot write the file: {exc.strerror}"
+        raise FactsheetError([Problem(where, message, code="file.not-writable")]) from None
     print(f"wrote {args.out}: {counts}", file=out)
     return 0
 

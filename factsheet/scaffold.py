@@ -22,9 +22,11 @@ def new_sheet(sheets_dir: Path, slug: str) -> Path:
     folder = sheets_dir / slug
     if not SLUG.match(slug):
         message = f"'{slug}' is not a usable name: use lowercase letters, digits and '-'"
-        raise FactsheetError([Problem(Pos(display_path(folder)), message)])
+        problem = Problem(Pos(display_path(folder)), message, code="load.slug", subject=slug)
+        raise FactsheetError([problem])
     if folder.exists():
-        raise FactsheetError([Problem(Pos(display_path(folder)), "already exists")])
+        problem = Problem(Pos(display_path(folder)), "already exists", code="new.exists")
+        raise FactsheetError([problem])
     shutil.copytree(EXAMPLE_DIR, folder)
     sheet = load_sheet(folder)
     for lang in sheet.config.languages[1:]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
@@ -17,9 +18,10 @@ from publicsuffixlist import PublicSuffixList
 
 from factsheet.checks.glyphs import content_glyphs, source_glyphs
 from factsheet.document.charts import check_charts
+from factsheet.document.cite import unknown_keys
 from factsheet.document.inline import MARKER
 from factsheet.errors import Pos, Problem
-from factsheet.model import Content, Document, Note, Sheet, Source
+from factsheet.model import Content, Document, Note, Sheet
 from factsheet.sources.blocks import Block, aligned, block_pos
 from factsheet.sources.review import stale_sections
 from factsheet.sources.theme import theme_fonts
@@ -43,35 +45,38 @@ def check_config(sheet: Sheet) -> list[Problem]:
     for lang in config.languages:
         where = config.pos_of("languages")
         if lang in seen:
-            problems.append(Problem(where, f"language '{lang}' is listed twice"))
+            message = f"language '{lang}' is listed twice"
+            problems.append(Problem(where, message, code="sheet.duplicate-language", subject=lang))
         seen.add(lang)
         try:
             Locale.parse(lang)
         except (ValueError, UnknownLocaleError):
-            problems.append(Problem(where, f"unknown language code '{lang}'"))
+            message = f"unknown language code '{lang}'"
+            problems.append(Problem(where, message, code="sheet.unknown-language", subject=lang))
     for lang, locale in config.locales.items():
         where = config.pos_of("locales")
         if lang not in config.languages:
-            problems.append(Problem(where, f"locales: '{lang}' is not one of the languages"))
+            message = f"locales: '{lang}' is not one of the languages"
+            problems.append(Problem(where, message, code="sheet.locale-language", subject=lang))
             continue
         try:
             parsed = Locale.parse(locale)
         except (ValueError, UnknownLocaleError):
-            problems.append(Problem(where, f"locales: unknown locale '{locale}' for '{lang}'"))
+            message = f"locales: unknown locale '{locale}' for '{lang}'"
+            problems.append(Problem(where, message, code="sheet.unknown-locale", subject=locale))
             continue
         if parsed.language != Locale.parse(lang).language:
-            problems.append(Problem(where, f"locales: '{locale}' is not a locale of '{lang}'"))
+            message = f"locales: '{locale}' is not a locale of '{lang}'"
+            problems.append(Problem(where, message, code="sheet.locale-mismatch", subject=locale))
     if config.updated < config.published:
         message = f"updated ({config.updated}) is earlier than published ({config.published})"
-        problems.append(Problem(config.pos_of("updated"), message))
+        problems.append(Problem(config.pos_of("updated"), message, code="sheet.dates"))
     if config.url and not re.fullmatch(r"https?://[^\s<>\"]+", config.url):
-        problems.append(
-            Problem(config.pos_of("url"), f"url must be a web address, not '{config.url}'")
-        )
+        message = f"url must be a web address, not '{config.url}'"
+        problems.append(Problem(config.pos_of("url"), message, code="sheet.url"))
     if config.paper not in PAPERS:
-        problems.append(
-            Problem(config.pos_of("paper"), f"paper must be letter or a4, not '{config.paper}'")
-        )
+        message = f"paper must be letter or a4, not '{config.paper}'"
+        problems.append(Problem(config.pos_of("paper"), message, code="sheet.paper"))
     return problems
 
 
@@ -85,6 +90,8 @@ def check_sections(sheet: Sheet) -> list[Problem]:
                     Problem(
                         section.pos,
                         f"section id '{section.id}' must use lowercase letters, digits and '-'",
+                        code="sheet.bad-section-id",
+                        subject=section.id,
                     )
                 )
             if RESERVED_ID.match(section.id):
@@ -93,6 +100,8 @@ def check_sections(sheet: Sheet) -> list[Problem]:
                         section.pos,
                         f"section id '{section.id}' is the sheet's own (its source list or "
                         "notes use it): choose another",
+                        code="sheet.section-id-reserved",
+                        subject=section.id,
                     )
                 )
             if section.id in seen:
@@ -101,6 +110,8 @@ def check_sections(sheet: Sheet) -> list[Problem]:
                         section.pos,
                         f"section id '{section.id}' is used twice "
                         f"(first on line {seen[section.id]})",
+                        code="sheet.duplicate-section-id",
+                        subject=section.id,
                     )
                 )
             seen.setdefault(section.id, section.pos.line)
@@ -122,13 +133,18 @@ def compare_section_ids(first: Content, other: Content) -> list[Problem]:
     problems = []
     for section in other.sections:
         if section.id not in first_ids:
-            problems.append(Problem(section.pos, f"section '{section.id}' is not in {first_name}"))
+            message = f"section '{section.id}' is not in {first_name}"
+            problems.append(
+                Problem(section.pos, message, code="sheet.section-ids", subject=section.id)
+            )
     for section in first.sections:
         if section.id not in other_ids:
             problems.append(
                 Problem(
                     other.title.pos,
                     f"section '{section.id}' of {first_name}:{section.pos.line} is missing",
+                    code="sheet.section-ids",
+                    subject=section.id,
                 )
             )
     common_first = [i for i in first_ids if i in other_ids]
@@ -143,6 +159,8 @@ def compare_section_ids(first: Content, other: Content) -> list[Problem]:
                         section.pos,
                         f"section '{section.id}' is out of order: "
                         f"{first_name} has '{expected}' here",
+                        code="sheet.section-ids",
+                        subject=section.id,
                     )
                 )
                 break
@@ -154,58 +172,27 @@ def check_sources(sheet: Sheet) -> list[Problem]:
     seen: dict[str, int] = {}
     for source in sheet.sources:
         if not source.id:
-            problems.append(Problem(source.pos, "source has no 'id'"))
+            problems.append(
+                Problem(source.pos, "source has no 'id'", code="source.missing-key", subject="id")
+            )
             continue
         if source.id in seen:
             problems.append(
                 Problem(
                     source.positions["id"],
                     f"duplicate source id '{source.id}' (first on line {seen[source.id]})",
+                    code="source.duplicate-id",
+                    subject=source.id,
                 )
             )
         seen.setdefault(source.id, source.pos.line)
         for key in ("type", "title"):
             if not isinstance(source.csl.get(key), str) or not source.csl[key].strip():
-                problems.append(Problem(source.pos, f"source '{source.id}' has no '{key}'"))
+                message = f"source '{source.id}' has no '{key}'"
+                problems.append(
+                    Problem(source.pos, message, code="source.missing-key", subject=key)
+                )
     return problems
-
-
-def unknown_keys(notes: list[Note], sources: list[Source]) -> list[Problem]:
-    """Citations of keys that no source has: a likely typo names the key meant,
-    anything else asks for the source in sources.yaml."""
-    known = [s.id for s in sources]
-    problems = []
-    for note in notes:
-        for item in note.items:
-            if item.key in known:
-                continue
-            close = [key for key in known if is_typo(item.key, key)]
-            if close:
-                hint = f" (did you mean '{min(close, key=lambda k: edits(item.key, k))}'?)"
-            else:
-                hint = f": add its source to sources.yaml, with id: {item.key}"
-            problems.append(Problem(item.pos, f"unknown citation key '{item.key}'{hint}"))
-    return problems
-
-
-def is_typo(typed: str, key: str) -> bool:
-    """Whether `typed` is likely `key` mistyped: a slip or two of the fingers (one for
-    short keys), not another source (cdc2024 is not a typo of cdc2019)."""
-    return edits(typed.lower(), key.lower()) <= max(1, len(key) // 8)
-
-
-def edits(a: str, b: str) -> int:
-    """Letters to insert, delete, change or swap with their neighbour to turn a into b
-    (the optimal string alignment distance)."""
-    rows = [list(range(len(b) + 1))]
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
 
 
 def check_documents(sheet: Sheet, docs: dict[str, Document]) -> list[Problem]:
@@ -222,7 +209,13 @@ def check_documents(sheet: Sheet, docs: dict[str, Document]) -> list[Problem]:
     # are not "uncited".
     every_language_read = len(docs) == len(sheet.contents)
     problems += [
-        Problem(source.pos, f"source '{source.id}' is not cited in any language", warning=True)
+        Problem(
+            source.pos,
+            f"source '{source.id}' is not cited in any language",
+            warning=True,
+            code="source.uncited",
+            subject=source.id,
+        )
         for source in sheet.sources
         if source.id and source.id not in cited and every_language_read
     ]
@@ -271,7 +264,9 @@ def block_lengths(reference: Content, translation: Content) -> list[Problem]:
                 f"{describe(block)} is much {what} than in {there} ({len(have)} characters "
                 f"against {len(want)}): {question}"
             )
-            problems.append(Problem(block_pos(field, block), message, warning=True))
+            problems.append(
+                Problem(block_pos(field, block), message, warning=True, code="parity.block-length")
+            )
     return problems
 
 
@@ -470,53 +465,82 @@ def compare_documents(
         found = facts_of(fragment, notes, known_keys, locale)
         there = f"{name}:{ref_pos.line}"
         problems += [
-            Problem(pos, message)
-            for message in differences(label, found, expected, there, translation.lang)
+            Problem(pos, difference.message, code=difference.code, subject=difference.subject)
+            for difference in differences(label, found, expected, there, translation.lang)
         ]
     return problems
 
 
+class Difference(NamedTuple):
+    """One way a part of a translation differs from the same part of the reference:
+    the problem's code, its message, and what is missing or extra (a citation key,
+    a number as written, a link), which an import uses to find the unit at fault."""
+
+    code: str
+    message: str
+    subject: str = ""
+
+
+# What a translation has as many of as its reference: (Facts attribute, the words
+# for it, the problem's code).
+COUNTED = (
+    ("footnotes", "footnotes", "parity.footnotes"),
+    ("list_items", "list items", "parity.list-items"),
+    ("quotes", "block quotes", "parity.quotes"),
+    ("boxes", "boxes", "parity.boxes"),
+)
+
+
 def differences(
     label: str, found: Facts, expected: Facts, there: str, lang: str = "en"
-) -> list[str]:
-    messages = []
-    for attribute, what in (("footnotes", "footnotes"), ("list_items", "list items"),
-                            ("quotes", "block quotes"), ("boxes", "boxes")):  # fmt: skip
+) -> list[Difference]:
+    out = []
+    for attribute, what, code in COUNTED:
         have, want = getattr(found, attribute), getattr(expected, attribute)
         if have != want:
-            messages.append(f"{label} has {have} {what}, {there} has {want}")
+            out.append(Difference(code, f"{label} has {have} {what}, {there} has {want}"))
     if found.charts != expected.charts:
         have, want = ", ".join(found.charts) or "none", ", ".join(expected.charts) or "none"
-        messages.append(f"{label} places the charts {have}, {there} places {want}")
+        message = f"{label} places the charts {have}, {there} places {want}"
+        out.append(Difference("parity.charts", message))
     if len(found.tables) != len(expected.tables):
-        messages.append(f"{label} has {len(found.tables)} tables, {there} has "
-                        f"{len(expected.tables)}")  # fmt: skip
+        message = f"{label} has {len(found.tables)} tables, {there} has {len(expected.tables)}"
+        out.append(Difference("parity.tables", message))
     else:
         pairs = zip(found.tables, expected.tables, strict=True)
         for number, (have, want) in enumerate(pairs, start=1):
             if have != want:
-                messages.append(
+                message = (
                     f"{label}: table {number} has {have[0]} rows and {have[1]} columns, "
                     f"{there} has {want[0]} and {want[1]}"
                 )
+                out.append(Difference("parity.table-shape", message, str(number)))
     if not (found.unknown_keys or expected.unknown_keys):
         missing = sorted((expected.keys - found.keys).elements())
         extra = sorted((found.keys - expected.keys).elements())
-        messages += [f"{label} does not cite '{key}' as {there} does" for key in missing]
-        messages += [f"{label} has an extra citation of '{key}' that {there} lacks"
-                     for key in extra]  # fmt: skip
+        out += [Difference("parity.citation-missing",
+                           f"{label} does not cite '{key}' as {there} does", key)
+                for key in missing]  # fmt: skip
+        out += [Difference("parity.citation-extra",
+                           f"{label} has an extra citation of '{key}' that {there} lacks", key)
+                for key in extra]  # fmt: skip
     missing = sorted(
         expected.written[v]
         for v in (expected.numbers - found.numbers).elements()
         if not spelled_out(v, found.words, lang)
     )
     extra = sorted(found.written[v] for v in (found.numbers - expected.numbers).elements())
-    messages += [f"{label} does not have the number '{number}' as {there} does"
-                 for number in missing]  # fmt: skip
-    messages += [f"{label} has an extra number '{number}' that {there} lacks"
-                 for number in extra]  # fmt: skip
+    out += [Difference("parity.number-missing",
+                       f"{label} does not have the number '{number}' as {there} does", number)
+            for number in missing]  # fmt: skip
+    out += [Difference("parity.number-extra",
+                       f"{label} has an extra number '{number}' that {there} lacks", number)
+            for number in extra]  # fmt: skip
     missing_links, extra_links = unmatched_links(found.links, expected.links)
-    messages += [f"{label} does not link to '{url}' as {there} does" for url in missing_links]
-    messages += [f"{label} has an extra link to '{url}' that {there} lacks"
-                 for url in extra_links]  # fmt: skip
-    return messages
+    out += [Difference("parity.link-missing",
+                       f"{label} does not link to '{url}' as {there} does", url)
+            for url in missing_links]  # fmt: skip
+    out += [Difference("parity.link-extra",
+                       f"{label} has an extra link to '{url}' that {there} lacks", url)
+            for url in extra_links]  # fmt: skip
+    return out

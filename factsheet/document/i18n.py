@@ -75,18 +75,26 @@ def load_localizer(
         else str(path)
     )
     if not path.is_file():
-        problem = Problem(Pos(shown), f"no interface catalog for language '{lang}'")
+        problem = Problem(
+            Pos(shown), f"no interface catalog for language '{lang}'", code="i18n.no-catalog"
+        )
         return Localizer(lang, locale, gettext.NullTranslations()), [problem]
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
     problems = [
-        Problem(Pos(shown, message.lineno or 0, 1), f"string '{msgid}' has no {lang} translation")
+        Problem(
+            Pos(shown, message.lineno or 0, 1),
+            f"string '{msgid}' has no {lang} translation",
+            code="i18n.untranslated",
+        )
         for message in catalog
         if message.id and (untranslated(message.string) or message.fuzzy)
         for msgid in [message.id[0] if isinstance(message.id, tuple) else message.id]
     ]
     problems += [
-        Problem(Pos(shown), f"string '{msgid}' is missing from the catalog")
+        Problem(
+            Pos(shown), f"string '{msgid}' is missing from the catalog", code="i18n.missing-string"
+        )
         for msgid in template_messages(locales_dir)
         if msgid not in catalog
     ]

@@ -194,7 +194,9 @@ def check_targets(state: object) -> None:
                 href = token.attrGet("href") or ""
                 if not re.match(r"^(https?://|mailto:)", href, re.I):
                     message = f"link '{href}' must start with https://, http:// or mailto:"
-                    env["problems"].append(Problem(env["find"](href), message))
+                    env["problems"].append(
+                        Problem(env["find"](href), message, code="text.link-scheme")
+                    )
                     token.attrSet("href", "")
             if token.type != "image":
                 continue
@@ -203,7 +205,11 @@ def check_targets(state: object) -> None:
             pos = env["find"](src)
             if not alt:
                 env["problems"].append(
-                    Problem(pos, f"image '{src}' has no alt text: say what it shows in ![…]")
+                    Problem(
+                        pos,
+                        f"image '{src}' has no alt text: say what it shows in ![…]",
+                        code="text.image-alt",
+                    )
                 )
             name = src.removeprefix("images/")
             escapes = not (env["folder"] / src).resolve().is_relative_to(env["folder"].resolve())
@@ -214,14 +220,18 @@ def check_targets(state: object) -> None:
             ):
                 env["problems"].append(
                     Problem(
-                        pos, f"image '{src}' must be a picture file in the sheet's images/ folder"
+                        pos,
+                        f"image '{src}' must be a picture file in the sheet's images/ folder",
+                        code="text.image-path",
                     )
                 )
             elif escapes:
                 message = f"image '{src}' is a link that leads outside the sheet's folder"
-                env["problems"].append(Problem(pos, message))
+                env["problems"].append(Problem(pos, message, code="text.image-outside"))
             elif not (env["folder"] / "images" / name).is_file():
-                env["problems"].append(Problem(pos, f"image '{src}' does not exist"))
+                env["problems"].append(
+                    Problem(pos, f"image '{src}' does not exist", code="file.not-found")
+                )
 
 
 def render_note_call(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it API
@@ -271,7 +281,11 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
         pos = env["locate"](state.src[state.pos : end + 1])
         if env["in_note"]:
             env["problems"].append(
-                Problem(pos, "a citation inside an author's note is not supported; cite next to it")
+                Problem(
+                    pos,
+                    "a citation inside an author's note is not supported; cite next to it",
+                    code="cite.in-note",
+                )
             )
         items = tuple(
             CiteItem(key, pos, prefix, suffix, locator, label)
@@ -279,7 +293,7 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
         )
         for item in items:
             if not item.locator and (message := locator_problem(item.key, item.suffix)):
-                env["problems"].append(Problem(pos, message))
+                env["problems"].append(Problem(pos, message, code="cite.locator"))
         push_note(state, Note(len(env["notes"]) + 1, pos, items=items))
     state.pos = end + 1
     return True
@@ -333,7 +347,9 @@ class Converter:
             return text.pos_at(found)
 
         if MARK_OPEN in text.value or MARK_CLOSE in text.value:
-            self.env["problems"].append(Problem(text.pos, "text contains reserved characters"))
+            self.env["problems"].append(
+                Problem(text.pos, "text contains reserved characters", code="text.reserved")
+            )
             return ""
         self.env["problems"] += unclosed_markup(text)
 
@@ -380,7 +396,11 @@ def unclosed_markup(text: Text) -> list[Problem]:
                     first = chunk.rfind("[", 0, found.start()) if closer == ")" else found.start()
                     first = max(first, 0)
                     shown = " ".join(chunk[first : first + 24].split())
-                    problems.append(Problem(text.pos_at(start + first), message.format(shown)))
+                    problems.append(
+                        Problem(
+                            text.pos_at(start + first), message.format(shown), code="text.unclosed"
+                        )
+                    )
         for fence in re.finditer(r"^[ \t]*:::[ \t]*([^\s:]+)", chunk, re.M):
             if fence[1] not in CONTAINERS:
                 where = text.pos_at(start + fence.start(1))
@@ -388,11 +408,15 @@ def unclosed_markup(text: Text) -> list[Problem]:
                     f"unknown block '::: {fence[1]}': there are '::: box' (a call-out box), "
                     "'::: figures' (key figures) and '::: chart' (a chart from data)"
                 )
-                problems.append(Problem(where, message))
+                problems.append(Problem(where, message, code="text.unknown-block"))
         bold = [m.start() for m in re.finditer(r"\*\*", chunk)]
         if len(bold) % 2:
             where = text.pos_at(start + bold[-1])
-            problems.append(Problem(where, "'**' opens bold text that is not closed: add '**'"))
+            problems.append(
+                Problem(
+                    where, "'**' opens bold text that is not closed: add '**'", code="text.unclosed"
+                )
+            )
     return problems
 
 

@@ -223,7 +223,10 @@ def lay_out(
     missing = [name for name in names if not (styles_dir / name).is_file()]
     if missing:
         raise FactsheetError(
-            [Problem(where, f"stylesheet {styles_dir / n} is missing") for n in missing]
+            [
+                Problem(where, f"stylesheet {styles_dir / n} is missing", code="file.not-found")
+                for n in missing
+            ]
         )
     fetcher = SandboxedFetcher([base_dir, styles_dir])
     with collected_warnings() as messages:
@@ -246,9 +249,12 @@ def lay_out(
             extra = [weasyprint.CSS(string=properties_css(chosen.properties))]
             documents.append(parsed.render(stylesheets=stylesheets + extra, font_config=config))
         document = documents[0].copy([page for doc in documents for page in doc.pages])
-    problems = [Problem(where, f"refused resource {url}") for url in fetcher.refused]
+    problems = [
+        Problem(where, f"refused resource {url}", code="layout.refused-resource", subject=url)
+        for url in fetcher.refused
+    ]
     problems += [
-        Problem(where, f"layout: {message}")
+        Problem(where, f"layout: {message}", code="layout.engine")
         for message in messages
         if not any(url in message for url in fetcher.refused)  # said once, above
     ]
@@ -344,13 +350,13 @@ def write_layout(layout: Layout, updated: datetime.date) -> tuple[bytes, list[Pr
     foreign = sorted({font.family for font in layout.document.fonts.values()} - layout.families)
     if foreign:
         message = f"{MISSING_GLYPH} and fell back to {', '.join(foreign)}"
-        problems.append(Problem(layout.where, message, code=GLYPH_FALLBACK))
+        problems.append(Problem(layout.where, message, code="glyph.fallback"))
     data = mend_tags(data, document_tags(layout))
     for message in messages:
-        code = "layout.warning"
-        if ".notdef" in message:
+        code = "layout.engine"
+        if ".notdef" in message:  # WeasyPrint's words: a glyph drawn as an empty box
             message = f"{MISSING_GLYPH} and no font has it ({message})"
-            code = GLYPH_FALLBACK
+            code = "glyph.fallback"
         problems.append(Problem(layout.where, f"layout: {message}", code=code))
     return data, problems
 
@@ -371,7 +377,10 @@ def write_pdf(
         return PdfResult(b"", 0, exc.problems)
     data, problems = write_layout(layout, updated)
     problems += layout.problems
-    problems += [Problem(where, place.describe()) for place in layout.misplaced]
+    problems += [
+        Problem(where, place.describe(), code="layout.note-misplaced", subject=str(place.number))
+        for place in layout.misplaced
+    ]
     return PdfResult(data, layout.pages, problems, layout.fill)
 
 

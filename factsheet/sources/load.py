@@ -41,7 +41,7 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
     items = reader.mapping(root, "sheet.yaml") if root is not None else None
     if items is None:
         if root is None:
-            reader.error(Pos(reader.path, 1, 1), "sheet.yaml is empty")
+            reader.error(Pos(reader.path, 1, 1), "sheet.yaml is empty", code="load.empty")
         return None, reader.problems
     readers = {
         "languages": reader.words,
@@ -62,7 +62,8 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
     for key, read in readers.items():
         if key not in items:
             if key not in DEFAULTS:
-                reader.error(Pos(reader.path, 1, 1), f"missing key '{key}'")
+                where = Pos(reader.path, 1, 1)
+                reader.error(where, f"missing key '{key}'", code="load.missing-key", subject=key)
             continue
         value_node = items[key][1]
         positions[key] = reader.pos(value_node)
@@ -100,12 +101,13 @@ def load_content(
     items = reader.mapping(root, f"{lang}.yaml") if root is not None else None
     if items is None:
         if root is None:
-            reader.error(Pos(reader.path, 1, 1), f"{lang}.yaml is empty")
+            reader.error(Pos(reader.path, 1, 1), f"{lang}.yaml is empty", code="load.empty")
         return None, reader.problems
     reader.unknown_keys(items, CONTENT_KEYS, f"{lang}.yaml")
     for key in ("title", "summary", "sections"):
         if key not in items:
-            reader.error(Pos(reader.path, 1, 1), f"missing key '{key}'")
+            where = Pos(reader.path, 1, 1)
+            reader.error(where, f"missing key '{key}'", code="load.missing-key", subject=key)
 
     def optional_text(key: str) -> Text | None:
         return reader.text(items[key][1], key) if key in items else None
@@ -114,7 +116,7 @@ def load_content(
     if "sections" in items:
         node = items["sections"][1]
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            reader.error(node, "'sections' must be a non-empty list")
+            reader.error(node, "'sections' must be a non-empty list", code="load.wrong-type")
         else:
             sections = [s for s in (read_section(reader, n) for n in node.value) if s]
     content = Content(
@@ -140,7 +142,8 @@ def read_charts(reader: Reader, node: Node) -> list[ChartWords]:
         reader.unknown_keys(items, CHART_KEYS, f"charts.{chart_id}")
         if "alt" not in items or "fields" not in items:
             missing = "alt" if "alt" not in items else "fields"
-            reader.error(key_node, f"charts.{chart_id}: missing key '{missing}'")
+            message = f"charts.{chart_id}: missing key '{missing}'"
+            reader.error(key_node, message, code="load.missing-key", subject=missing)
             continue
         alt = reader.text(items["alt"][1], f"charts.{chart_id}.alt")
         texts = {}
@@ -167,7 +170,7 @@ def read_section(reader: Reader, node: Node) -> Section | None:
     reader.unknown_keys(items, SECTION_KEYS, "a section")
     missing = [key for key in ("id", "heading", "body") if key not in items]
     for key in missing:
-        reader.error(node, f"section is missing key '{key}'")
+        reader.error(node, f"section is missing key '{key}'", code="load.missing-key", subject=key)
     if missing:
         return None
     section_id = reader.word(items["id"][1], "id")
@@ -190,11 +193,12 @@ def load_sources(path: Path) -> tuple[list[Source], list[Problem]]:
     if isinstance(root, yaml.MappingNode):
         items = reader.mapping(root, "sources.yaml") or {}
         if "references" not in items:
-            reader.error(root, "sources.yaml must be a list of sources or have 'references:'")
+            message = "sources.yaml must be a list of sources or have 'references:'"
+            reader.error(root, message, code="load.wrong-type")
             return [], reader.problems
         root = items["references"][1]
     if not isinstance(root, yaml.SequenceNode):
-        reader.error(root, "sources must be a list of CSL entries")
+        reader.error(root, "sources must be a list of CSL entries", code="load.wrong-type")
         return [], reader.problems
     sources = []
     for entry in root.value:
@@ -220,7 +224,7 @@ def load_sheet(folder: Path, texts: Mapping[Path, str] | None = None) -> Sheet:
             f"the sheet's folder name '{slug}' is its slug, which names its PDFs: use letters, "
             "digits, and '-', '_' or '.' between them"
         )
-        problems.append(Problem(Pos(display_path(folder)), message))
+        problems.append(Problem(Pos(display_path(folder)), message, code="load.slug", subject=slug))
     config, found = load_config(folder / "sheet.yaml")
     problems += found
     contents: dict[str, Content] = {}
@@ -230,9 +234,8 @@ def load_sheet(folder: Path, texts: Mapping[Path, str] | None = None) -> Sheet:
         if path not in texts and not path.is_file():
             where = config.pos_of("languages")
             shown = display_path(folder / f"{lang}.yaml")
-            problems.append(
-                Problem(where, f"languages: '{lang}' is listed but {shown} does not exist")
-            )
+            message = f"languages: '{lang}' is listed but {shown} does not exist"
+            problems.append(Problem(where, message, code="file.not-found", subject=shown))
             continue
         try:
             content, found = load_content(path, lang, texts.get(path))

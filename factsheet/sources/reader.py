@@ -36,7 +36,7 @@ def node_pos(path: str, node: Node) -> Pos:
 
 
 def yaml_hint(problem: str, text: str, mark: yaml.Mark | None) -> str:
-    """The usual cause of a YAML error, in the writer's terms."""
+    """The usual cause of a YAML error, in the writer's terms ("" when unknown)."""
     if "mapping values are not allowed" not in problem or mark is None:
         return ""
     key, _, value = text.splitlines()[mark.line].partition(":")
@@ -44,8 +44,8 @@ def yaml_hint(problem: str, text: str, mark: yaml.Mark | None) -> str:
     quote = "'" if '"' in value else '"'
     if key and value:
         example = f"{key}: {quote}{value}{quote}"
-        return f"; a value with ': ' in it needs quotes around it: {example}"
-    return "; a value with ': ' in it needs quotes around it"
+        return f"a value with ': ' in it needs quotes around it: {example}"
+    return "a value with ': ' in it needs quotes around it"
 
 
 def read_yaml(path: Path, text: str | None = None) -> tuple[Node | None, str]:
@@ -57,7 +57,9 @@ def read_yaml(path: Path, text: str | None = None) -> tuple[Node | None, str]:
     if text is None:
         text = read_text(path, shown)
     elif len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise fail(Pos(shown, 1, 1), f"file is larger than {MAX_FILE_BYTES} bytes")
+        raise fail(
+            Pos(shown, 1, 1), f"file is larger than {MAX_FILE_BYTES} bytes", code="file.too-large"
+        )
     try:
         root = yaml.compose(text, Loader=LOADER)
     except yaml.YAMLError:
@@ -65,22 +67,24 @@ def read_yaml(path: Path, text: str | None = None) -> tuple[Node | None, str]:
     repeated = first_alias(root)
     if repeated is not None:
         message = "YAML anchors and aliases (&name, *name) are not allowed"
-        raise fail(node_pos(shown, repeated), message)
+        raise fail(node_pos(shown, repeated), message, code="yaml.alias")
     return root, text
 
 
 def read_text(path: Path, shown: str) -> str:
     """A source file's text from disk: bounded in size, UTF-8 or a clear error."""
     if not path.is_file():
-        raise fail(Pos(shown), "file not found")
+        raise fail(Pos(shown), "file not found", code="file.not-found")
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise fail(Pos(shown, 1, 1), f"file is larger than {MAX_FILE_BYTES} bytes")
+        raise fail(
+            Pos(shown, 1, 1), f"file is larger than {MAX_FILE_BYTES} bytes", code="file.too-large"
+        )
     raw = path.read_bytes()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise fail(Pos(shown, line, 1), "file is not UTF-8 text") from None
+        raise fail(Pos(shown, line, 1), "file is not UTF-8 text", code="file.not-utf8") from None
 
 
 def compose_for_errors(text: str, shown: str) -> Node | None:
@@ -92,9 +96,10 @@ def compose_for_errors(text: str, shown: str) -> Node | None:
         mark = exc.problem_mark or exc.context_mark
         where = mark_pos(shown, mark) if mark else Pos(shown, 1, 1)
         what = exc.problem or exc.context or "invalid YAML"
-        raise fail(where, f"YAML syntax error: {what}{yaml_hint(what, text, mark)}") from None
+        hint = yaml_hint(what, text, mark)
+        raise fail(where, f"YAML syntax error: {what}", code="yaml.syntax", hint=hint) from None
     except yaml.YAMLError as exc:
-        raise fail(Pos(shown, 1, 1), f"YAML error: {exc}") from None
+        raise fail(Pos(shown, 1, 1), f"YAML error: {exc}", code="yaml.syntax") from None
 
 
 def first_alias(root: Node | None) -> Node | None:
@@ -130,24 +135,25 @@ class Reader:
     def pos(self, node: Node) -> Pos:
         return node_pos(self.path, node)
 
-    def error(self, node: Node | Pos, message: str) -> None:
+    def error(self, node: Node | Pos, message: str, *, code: str, subject: str = "") -> None:
         where = node if isinstance(node, Pos) else self.pos(node)
-        self.problems.append(Problem(where, message))
+        self.problems.append(Problem(where, message, code=code, subject=subject))
 
     def mapping(self, node: Node, what: str) -> dict[str, tuple[Node, Node]] | None:
         """Keys to (key node, value node); duplicate keys are errors."""
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, f"{what} must be a mapping of keys to values")
+            self.error(node, f"{what} must be a mapping of keys to values", code="load.wrong-type")
             return None
         result: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self.error(key_node, f"{what}: keys must be plain words")
+                self.error(key_node, f"{what}: keys must be plain words", code="load.wrong-type")
                 continue
             if key in result:
                 first = result[key][0].start_mark.line + 1
-                self.error(key_node, f"duplicate key '{key}' (first defined on line {first})")
+                message = f"duplicate key '{key}' (first defined on line {first})"
+                self.error(key_node, message, code="load.duplicate-key", subject=key)
                 continue
             result[key] = (key_node, value_node)
         return result
@@ -156,11 +162,12 @@ class Reader:
         for key, (key_node, _) in items.items():
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.error(key_node, f"unknown key '{key}' in {what} (known keys: {known})")
+                message = f"unknown key '{key}' in {what} (known keys: {known})"
+                self.error(key_node, message, code="load.unknown-key", subject=key)
 
     def text(self, node: Node, key: str) -> Text | None:
         if not isinstance(node, yaml.ScalarNode) or (node.tag.endswith(":null") and not node.value):
-            self.error(node, f"'{key}' must be text")
+            self.error(node, f"'{key}' must be text", code="load.wrong-type")
             return None
         pos = self.pos(node)
         extent = (pos, mark_pos(self.path, node.end_mark))
@@ -180,7 +187,7 @@ class Reader:
 
     def word(self, node: Node, key: str) -> str | None:
         if not isinstance(node, yaml.ScalarNode) or not node.value.strip():
-            self.error(node, f"'{key}' must be a single word or value")
+            self.error(node, f"'{key}' must be a single word or value", code="load.wrong-type")
             return None
         return node.value.strip()
 
@@ -189,7 +196,8 @@ class Reader:
         if value is None:
             return None
         if not value.isdigit() or int(value) < 1:
-            self.error(node, f"'{key}' must be a whole number of 1 or more, not '{value}'")
+            message = f"'{key}' must be a whole number of 1 or more, not '{value}'"
+            self.error(node, message, code="load.wrong-type")
             return None
         return int(value)
 
@@ -200,7 +208,8 @@ class Reader:
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
-            self.error(node, f"'{key}' must be a date written YYYY-MM-DD, not '{value}'")
+            message = f"'{key}' must be a date written YYYY-MM-DD, not '{value}'"
+            self.error(node, message, code="load.wrong-type")
             return None
 
     def boolean(self, node: Node, key: str) -> bool | None:
@@ -208,7 +217,9 @@ class Reader:
         if value is None:
             return None
         if value.lower() not in ("true", "false"):
-            self.error(node, f"'{key}' must be true or false, not '{value}'")
+            self.error(
+                node, f"'{key}' must be true or false, not '{value}'", code="load.wrong-type"
+            )
             return None
         return value.lower() == "true"
 
@@ -218,13 +229,14 @@ class Reader:
         if value is None:
             return None
         if value.lower() not in ("on", "off", "true", "false"):
-            self.error(node, f"'{key}' must be on or off, not '{value}'")
+            self.error(node, f"'{key}' must be on or off, not '{value}'", code="load.wrong-type")
             return None
         return value.lower() in ("on", "true")
 
     def words(self, node: Node, key: str) -> list[str] | None:
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            self.error(node, f"'{key}' must be a non-empty list, for example [en, es]")
+            message = f"'{key}' must be a non-empty list, for example [en, es]"
+            self.error(node, message, code="load.wrong-type")
             return None
         values = [self.word(item, key) for item in node.value]
         return None if None in values else values  # type: ignore[return-value]

@@ -101,22 +101,27 @@ def stale_sections(reference: Content, translation: Content, sheet_dir: str) -> 
         hint = f"once reviewed, run: {RUN} reviewed {sheet_dir} {lang} {section.id}"
         why = stale(source, section)
         if why == "new":
-            message = f"section '{section.id}' has no review record (translated-from); {hint}"
+            code = "review.no-record"
+            message = f"section '{section.id}' has no review record (translated-from)"
         elif why == "reference":
+            code = "review.reference-changed"
             message = (
                 f"section '{section.id}' is out of date: {name}:{source.pos.line} changed "
-                f"since it was reviewed; see what changed: {RUN} changes {sheet_dir} {lang} "
-                f"{section.id}; {hint}"
+                "since it was reviewed"
             )
+            hint = f"see what changed: {RUN} changes {sheet_dir} {lang} {section.id}; {hint}"
         elif why == "own":
+            code = "review.translation-changed"
             message = (
                 f"section '{section.id}' changed in {own_name} since it was reviewed "
-                f"against {name}:{source.pos.line}; {hint}"
+                f"against {name}:{source.pos.line}"
             )
         else:
             continue
         where = section.pos if section.translated_from is None else section.translated_from.pos
-        problems.append(Problem(where, message, warning=True))
+        problems.append(
+            Problem(where, message, warning=True, code=code, hint=hint, subject=section.id)
+        )
     return problems
 
 
@@ -136,8 +141,9 @@ def read_snapshot(sheet: Sheet, lang: str) -> dict[str, tuple[str, str]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = Pos(display_path(path), mark.line + 1, mark.column + 1) if mark else Pos(str(path))
-        message = f"cannot read the review history: {exc}; restore it from git"
-        raise FactsheetError([Problem(where, message)]) from None
+        message = f"cannot read the review history: {exc}"
+        problem = Problem(where, message, code="review.history", hint="restore it from git")
+        raise FactsheetError([problem]) from None
     if not isinstance(data, dict):
         return {}
     return {
@@ -184,7 +190,10 @@ def translation_sections(sheet: Sheet, lang: str, section_ids: list[str]) -> lis
     reference_lang = sheet.config.languages[0]
     if lang == reference_lang or lang not in sheet.contents:
         where = sheet.config.pos_of("languages")
-        raise FactsheetError([Problem(where, f"'{lang}' is not a translation of this sheet")])
+        message = f"'{lang}' is not a translation of this sheet"
+        raise FactsheetError(
+            [Problem(where, message, code="sheet.not-a-translation", subject=lang)]
+        )
     reference = {s.id for s in sheet.contents[reference_lang].sections}
     known = {s.id: s for s in sheet.contents[lang].sections}
     unknown = [i for i in section_ids if i not in known or i not in reference]
@@ -196,7 +205,8 @@ def translation_sections(sheet: Sheet, lang: str, section_ids: list[str]) -> lis
         for name in unknown:
             close = difflib.get_close_matches(name, both, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f"; they have: {', '.join(both)}"
-            problems.append(Problem(where, f"no section '{name}' in both {names}{hint}"))
+            message = f"no section '{name}' in both {names}{hint}"
+            problems.append(Problem(where, message, code="sheet.unknown-section", subject=name))
         raise FactsheetError(problems)
     chosen = section_ids or [s.id for s in sheet.contents[lang].sections if s.id in reference]
     return [known[i] for i in chosen]

@@ -62,7 +62,8 @@ def load_theme(
 
     themes_dir = themes_dir or THEMES_DIR
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):  # a folder of themes/, not a path
-        return None, [Problem(where, f"theme: a theme's folder name (a-z, 0-9, -), not '{name}'")]
+        message = f"theme: a theme's folder name (a-z, 0-9, -), not '{name}'"
+        return None, [Problem(where, message, code="theme.name", subject=name)]
     path = themes_dir / name / "theme.yaml"
     if not path.is_file():
         known = sorted(p.parent.name for p in themes_dir.glob("*/theme.yaml"))
@@ -70,7 +71,7 @@ def load_theme(
             f"theme '{name}' not found: there is no {display_path(path)} "
             f"(themes: {', '.join(known)})"
         )
-        return None, [Problem(where, message)]
+        return None, [Problem(where, message, code="theme.not-found", subject=name)]
     reader = Reader(path)
     items = reader.mapping(reader.root, "theme.yaml") if reader.root is not None else {}
     items = items or {}
@@ -83,9 +84,8 @@ def load_theme(
         for key, (_, node) in found.items():
             value = str(node.value).strip().lower()
             if not re.fullmatch(r"#[0-9a-f]{6}", value):
-                reader.error(
-                    node, f"colors.{key} must be a colour written #rrggbb, not '{node.value}'"
-                )
+                message = f"colors.{key} must be a colour written #rrggbb, not '{node.value}'"
+                reader.error(node, message, code="theme.color", subject=key)
             else:
                 colors[key] = value
                 color_nodes[key] = node
@@ -98,37 +98,41 @@ def load_theme(
         by_language[key] = {lang: str(node.value).strip() for lang, (_, node) in found.items()}
         for lang in languages:
             if lang not in by_language[key]:
-                reader.error(items[key][0], f"{key}: no text for '{lang}', a language of the sheet")
+                message = f"{key}: no text for '{lang}', a language of the sheet"
+                reader.error(items[key][0], message, code="theme.missing-language", subject=lang)
     logo = ""
     if "logo" in items:
         node = items["logo"][1]
         file = path.parent / str(node.value)
         inside = file.resolve().is_relative_to(path.parent.resolve())
         if not inside or not file.is_file():
-            reader.error(node, f"logo: no file '{node.value}' in {display_path(path.parent)}")
+            message = f"logo: no file '{node.value}' in {display_path(path.parent)}"
+            reader.error(node, message, code="file.not-found")
         elif file.suffix.lower() not in LOGO_TYPES:
-            reader.error(node, f"logo: use an .svg, .png or .jpg file, not '{file.name}'")
+            message = f"logo: use an .svg, .png or .jpg file, not '{file.name}'"
+            reader.error(node, message, code="theme.logo-type")
         elif file.stat().st_size > MAX_LOGO_BYTES:
-            reader.error(node, f"logo: '{file.name}' is larger than {MAX_LOGO_BYTES} bytes")
+            message = f"logo: '{file.name}' is larger than {MAX_LOGO_BYTES} bytes"
+            reader.error(node, message, code="file.too-large")
         elif file.suffix.lower() == ".svg" and re.search(rb"<(?:\w+:)?text\b", file.read_bytes()):
             reader.error(node, f"logo: '{file.name}' has SVG <text>, which prints in a "
-                         "fallback font: convert its text to outlines (paths)")  # fmt: skip
+                         "fallback font: convert its text to outlines (paths)",
+                         code="theme.logo-text")  # fmt: skip
         else:
             data = base64.b64encode(file.read_bytes()).decode()
             logo = f"data:{LOGO_TYPES[file.suffix.lower()]};base64,{data}"
             if not by_language["logo-alt"]:
-                reader.error(
-                    node, "logo: needs its text for screen readers in 'logo-alt', per language"
-                )
+                message = "logo: needs its text for screen readers in 'logo-alt', per language"
+                reader.error(node, message, code="theme.logo-alt")
     fonts = FONT_FILES
     if "fonts" in items:
         found = reader.mapping(items["fonts"][1], "fonts") or {}
         reader.unknown_keys(found, set(GENERIC), "fonts")
         chosen = {}
         for role, (_, node) in found.items():
-            files, message = package_fonts(role, str(node.value).strip())
+            files, code, message = package_fonts(role, str(node.value).strip())
             if message:
-                reader.error(node, f"fonts.{role}: {message}")
+                reader.error(node, f"fonts.{role}: {message}", code=code)
             chosen[role] = files
         fonts = tuple(f for role in GENERIC for f in chosen.get(role) or by_role(role))
     theme = Theme(name, colors, by_language["organization"], by_language["contact"], logo,
@@ -142,32 +146,36 @@ def by_role(role: str) -> tuple[FontFile, ...]:
     return tuple(font for font in FONT_FILES if font.role == role)
 
 
-def package_fonts(role: str, name: str) -> tuple[tuple[FontFile, ...], str]:
+def package_fonts(role: str, name: str) -> tuple[tuple[FontFile, ...], str, str]:
     """A fontpkg-* package's upright and italic variable faces for a role, or
-    what is wrong with it. Every fontpkg package ships its faces as Google
-    Fonts does: files/<Name>[axes].ttf and files/<Name>-Italic[axes].ttf."""
+    the code and message of what is wrong with it. Every fontpkg package ships
+    its faces as Google Fonts does: files/<Name>[axes].ttf and
+    files/<Name>-Italic[axes].ttf."""
     import importlib.util
 
     from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
 
     module = name.replace("-", "_")
     if not re.fullmatch(r"fontpkg-[a-z0-9-]+", name) or importlib.util.find_spec(module) is None:
-        return (), (
+        message = (
             f"'{name}' is not an installed font package: name a fontpkg-* package from "
             "PyPI and add it to the dependencies in pyproject.toml, then run make"
         )
+        return (), "theme.font-not-installed", message
     folder = Path(str(resources.files(module) / "files"))
     faces = sorted(folder.glob("*[[]*wght*[]].ttf"))
     upright = [f for f in faces if "-Italic" not in f.name]
     italic = [f for f in faces if "-Italic" in f.name]
     if len(upright) != 1 or len(italic) != 1:
-        return (), f"'{name}' has no single upright and italic font with a weight axis"
+        message = f"'{name}' has no single upright and italic font with a weight axis"
+        return (), "theme.font-faces", message
     with TTFont(upright[0], lazy=True) as font:
         family = font["name"].getDebugName(16) or font["name"].getDebugName(1) or name
-    return tuple(
+    files = tuple(
         FontFile(role, family, style, module, path.name)
         for style, path in (("normal", upright[0]), ("italic", italic[0]))
-    ), ""
+    )
+    return files, "", ""
 
 
 def contrast_problems(theme: Theme, path: Path, nodes: dict) -> list[Problem]:
@@ -183,7 +191,8 @@ def contrast_problems(theme: Theme, path: Path, nodes: dict) -> list[Problem]:
             pos = node_pos(shown, nodes[text]) if text in nodes else Pos(shown, 1, 1)
             problems.append(Problem(pos, (
                 f"colors.{text} {colors[text]} on {ground} {colors[ground]} ({where}) has a "
-                f"contrast of {ratio:.1f}:1; text needs 4.5:1 (WCAG AA)")))  # fmt: skip
+                f"contrast of {ratio:.1f}:1; text needs 4.5:1 (WCAG AA)"),
+                code="theme.contrast", subject=text))  # fmt: skip
     return problems
 
 

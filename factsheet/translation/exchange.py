@@ -5,17 +5,16 @@ and whether it needs review. A block needs review when its section's review
 record is out of date (review.py); it then carries the reference text as it
 was reviewed, which PO editors and CAT tools show as a diff.
 
-Import is all or nothing: the new text is written into a copy of the sheet and
-checked there like a build would; any error is reported at the line of the
-PO or XLIFF file that holds the unit, and the sheet is left as it was.
+Import is all or nothing: the sheet is checked as a build would, with the new
+text read from memory in place of <lang>.yaml; any error is reported at the
+line of the PO or XLIFF file that holds the unit, and the sheet is left as it was.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import shutil
-import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from factsheet import RUN
@@ -92,7 +91,7 @@ def review_sections(
     for section in chosen:
         for problem in failing.get(section.id, []):
             message = f"{problem.message} (section '{section.id}' is not marked reviewed)"
-            refused.append(Problem(problem.pos, message))
+            refused.append(replace(problem, message=message))
     ready = [s.id for s in chosen if s.id not in failing]
     marked = mark_reviewed(sheet, lang, ready, by) if ready else []
     return marked, refused
@@ -205,7 +204,7 @@ def format_of(path: Path, asked: str | None) -> str:
     if suffix in (".po", ".pot"):
         return "po"
     message = "cannot tell the format from the file's name: end it in .po or .xlf, or give --format"
-    raise FactsheetError([Problem(Pos(display_path(path)), message)])
+    raise FactsheetError([Problem(Pos(display_path(path)), message, code="export.format")])
 
 
 def export_translation(sheet: Sheet, lang: str, fmt: str, path: Path) -> tuple[str, str]:
@@ -220,7 +219,8 @@ def export_translation(sheet: Sheet, lang: str, fmt: str, path: Path) -> tuple[s
                 f"{shown} holds translations not yet imported into {lang}.yaml (unit "
                 f"'{unsaved}'): import it first, or delete it to export again"
             )
-            raise FactsheetError([Problem(Pos(shown), message)])
+            problem = Problem(Pos(shown), message, code="export.unimported", subject=unsaved)
+            raise FactsheetError([problem])
     reference_lang = sheet.config.languages[0]
     command = f"{RUN} import {display_path(sheet.root)} {lang} {display_path(path)}"
     header = Exchange(sheet.slug, reference_lang, lang, command)
@@ -247,7 +247,7 @@ def not_imported(sheet: Sheet, lang: str, path: Path, units: list[Unit]) -> str:
 def read_units(path: Path) -> ImportedFile:
     shown = display_path(path)
     if not path.is_file():
-        raise FactsheetError([Problem(Pos(shown), "file not found")])
+        raise FactsheetError([Problem(Pos(shown), "file not found", code="file.not-found")])
     raw = path.read_bytes()
     if raw.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
         return xliff.read_units(raw, shown)
@@ -265,12 +265,19 @@ def import_translation(sheet: Sheet, lang: str, path: Path, by: str) -> list[str
     found = {item.key: item for item in imported.units if item.key in units}
     for key in units:
         if key not in found:
-            message = f"unit '{key}' is missing from the file; export again to get every unit"
-            problems.append(Problem(Pos(shown, 1, 1), message))
-        elif not found[key].target.strip():
             problems.append(
-                Problem(Pos(shown, found[key].line, 1), f"unit '{key}' is not translated")
+                Problem(
+                    Pos(shown, 1, 1),
+                    f"unit '{key}' is missing from the file",
+                    code="import.unit-missing",
+                    hint="export again to get every unit",
+                    subject=key,
+                )
             )
+        elif not found[key].target.strip():
+            message = f"unit '{key}' is not translated"
+            where = Pos(shown, found[key].line, 1)
+            problems.append(Problem(where, message, code="import.untranslated", subject=key))
     if problems:
         raise FactsheetError(problems)
     # A unit exported with other English was translated from text that is gone:
@@ -280,7 +287,7 @@ def import_translation(sheet: Sheet, lang: str, path: Path, by: str) -> list[str
     new_text = rewrite(sheet, reference, translation, targets)
     file_path = sheet.root / f"{lang}.yaml"
     old_text = file_path.read_text(encoding="utf-8")
-    check_in_copy(sheet, lang, new_text, shown, found)
+    check_translation(sheet, lang, new_text, shown, found)
     changed = new_text != old_text
     if changed:
         file_path.write_text(new_text, encoding="utf-8")
@@ -296,20 +303,22 @@ def file_problems(
     header = imported.header
     if header.sheet and header.sheet != sheet.slug:
         message = f"this file was exported from the sheet '{header.sheet}', not '{sheet.slug}'"
-        raise FactsheetError([Problem(Pos(shown, 1, 1), message)])
+        raise FactsheetError([Problem(Pos(shown, 1, 1), message, code="import.other-sheet")])
     if header.target_lang and header.target_lang != lang:
         message = f"this file is a translation into '{header.target_lang}', not '{lang}'"
-        raise FactsheetError([Problem(Pos(shown, 1, 1), message)])
+        raise FactsheetError([Problem(Pos(shown, 1, 1), message, code="import.other-language")])
     if not imported.units:
-        raise FactsheetError([Problem(Pos(shown, 1, 1), "the file has no units to import")])
-    unknown = (
-        f"is not in {sheet.config.languages[0]}.yaml; export the translation again "
-        "and carry your work over"
-    )
+        message = "the file has no units to import"
+        raise FactsheetError([Problem(Pos(shown, 1, 1), message, code="import.no-units")])
+    unknown = f"is not in {sheet.config.languages[0]}.yaml"
     return [
-        Problem(Pos(shown, item.line, 1), f"unit '{item.key}' {unknown}")
-        if item.key
-        else Problem(Pos(shown, item.line, 1), f"an entry with no unit key {unknown}")
+        Problem(
+            Pos(shown, item.line, 1),
+            f"unit '{item.key}' {unknown}" if item.key else f"an entry with no unit key {unknown}",
+            code="import.unknown-unit",
+            hint="export the translation again and carry your work over",
+            subject=item.key,
+        )
         for item in imported.units
         if item.key not in keys
     ]
@@ -444,61 +453,56 @@ def start_line(section: Section) -> int:
     return min([section.pos.line, *(t.extent[0].line for t in texts if t and t.extent)])
 
 
-def check_in_copy(
+def check_translation(
     sheet: Sheet, lang: str, text: str, shown: str, found: dict[str, Imported]
 ) -> None:
-    """Check the sheet as it would be with `text` as <lang>.yaml; raise with every
-    error, placed at the unit's line of the imported file where there is one."""
-    with tempfile.TemporaryDirectory(prefix="factsheet-import-") as folder:
-        copy = Path(folder) / sheet.root.resolve().name
-        shutil.copytree(sheet.root, copy)
-        (copy / f"{lang}.yaml").write_text(text, encoding="utf-8")
-        try:
-            copied = load_sheet(copy)
-            problems = errors_only(check_everything(copied))
-        except FactsheetError as exc:
-            problems = exc.problems
-            copied = None
-        if not problems:
-            return
-        copy_prefix = display_path(copy)
-        places = unit_places(copied, lang) if copied else []
-        moved = []
-        for problem in problems:
-            pos = problem.pos
-            if copied and pos.path == copied.contents[lang].path:
-                key = unit_at(places, pos.line)
-                if key.endswith("/heading"):  # a section's own line: which unit is it?
-                    key = unit_at_fault(problem.message, key, found)
-                if key in found:
-                    fuzzy = " (a unit still marked for review)" if found[key].review else ""
-                    message = f"unit '{key}'{fuzzy}: {problem.message}"
-                    moved.append(Problem(Pos(shown, found[key].line, 1), message))
-                    continue
-            path = pos.path.replace(copy_prefix, display_path(sheet.root), 1)
-            moved.append(Problem(Pos(path, pos.line, pos.col), problem.message))
-        raise FactsheetError(moved)
+    """Check the sheet as it would be with `text` as <lang>.yaml: that text is read
+    from memory, everything else from the sheet's folder, and every position names
+    the real files. Raise with every error, placed at the unit's line of the
+    imported file where there is one."""
+    try:
+        checked = load_sheet(sheet.root, texts={sheet.root / f"{lang}.yaml": text})
+        problems = errors_only(check_everything(checked))
+    except FactsheetError as exc:
+        problems, checked = exc.problems, None
+    if not problems:
+        return
+    places = unit_places(checked, lang) if checked else []
+    moved = []
+    for problem in problems:
+        if checked and problem.pos.path == checked.contents[lang].path:
+            key = unit_at(places, problem.pos.line)
+            if key.endswith("/heading"):  # a section's own line: which unit is it?
+                key = unit_at_fault(problem, key, found)
+            if key in found:
+                fuzzy = " (a unit still marked for review)" if found[key].review else ""
+                message = f"unit '{key}'{fuzzy}: {problem.message}"
+                moved.append(replace(problem, pos=Pos(shown, found[key].line, 1), message=message))
+                continue
+        moved.append(problem)
+    raise FactsheetError(moved)
 
 
-# Parity messages that name what a section lacks, or has that its source lacks.
-LACKS = re.compile(r"does not (?:cite|have the number|link to) '([^']+)'")
-EXTRA = re.compile(r"has an extra (?:citation of|number|link to) '([^']+)'")
+# Parity problems whose subject (a citation key, a number as written, a link) the
+# reference has and the translation lacks, or the other way round.
+LACKING = {"parity.citation-missing", "parity.number-missing", "parity.link-missing"}
+EXTRA = {"parity.citation-extra", "parity.number-extra", "parity.link-extra"}
 NOTES = re.compile(r"\[[^\]]*@|\^\[")  # a citation or an author's note
 
 
-def unit_at_fault(message: str, heading: str, found: dict[str, Imported]) -> str:
-    """The unit of a section that a section-wide parity message is about: the first
+def unit_at_fault(problem: Problem, heading: str, found: dict[str, Imported]) -> str:
+    """The unit of a section that a section-wide parity problem is about: the first
     whose source has what the translation lacks (or the other way round), or whose
     notes do not add up; else the heading, which starts the section."""
     section = heading.partition("/")[0]
     units = [item for key, item in found.items() if key.partition("/")[0] == section]
-    lacks, extra = LACKS.search(message), EXTRA.search(message)
+    subject = problem.subject
     for item in units:
-        if lacks and lacks[1] in item.source and lacks[1] not in item.target:
+        if problem.code in LACKING and subject in item.source and subject not in item.target:
             return item.key
-        if extra and extra[1] in item.target and extra[1] not in item.source:
+        if problem.code in EXTRA and subject in item.target and subject not in item.source:
             return item.key
-        if "footnotes" in message and len(NOTES.findall(item.source)) != len(
+        if problem.code == "parity.footnotes" and len(NOTES.findall(item.source)) != len(
             NOTES.findall(item.target)
         ):
             return item.key

@@ -91,9 +91,10 @@ def read_units(raw: bytes, shown: str) -> ImportedFile:
     except PoFileError as exc:
         where = Pos(shown, exc.lineno + 1, 1)
         message = "not a PO file: gettext cannot read this line"
-        raise FactsheetError([Problem(where, message)]) from None
+        raise FactsheetError([Problem(where, message, code="import.not-po")]) from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise FactsheetError([Problem(Pos(shown, 1, 1), f"not a PO file: {exc}")]) from None
+        problem = Problem(Pos(shown, 1, 1), f"not a PO file: {exc}", code="import.not-po")
+        raise FactsheetError([problem]) from None
     units = []
     for message in catalog:
         if not message.id:

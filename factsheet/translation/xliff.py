@@ -260,11 +260,12 @@ def read_units(raw: bytes, shown: str) -> ImportedFile:
     except etree.XMLSyntaxError as exc:
         line, col = exc.position
         where = Pos(shown, line, col + 1)
-        raise FactsheetError([Problem(where, f"not an XLIFF file: {exc.msg}")]) from None
+        problem = Problem(where, f"not an XLIFF file: {exc.msg}", code="import.not-xliff")
+        raise FactsheetError([problem]) from None
     if root.tag != f"{{{NS}}}xliff":
         where = Pos(shown, root.sourceline or 1, 1)
         message = "not an XLIFF 1.2 file (no <xliff> in its namespace)"
-        raise FactsheetError([Problem(where, message)])
+        raise FactsheetError([Problem(where, message, code="import.not-xliff")])
     units = []
     for element in root.iter(f"{{{NS}}}trans-unit"):
         source = element.find(f"{{{NS}}}source")
