@@ -287,7 +287,7 @@ class Unit:
     key: str  # "overview/2": stable across exports
     source: str  # the reference block's Markdown
     target: str  # the translation's, "" when there is none yet
-    where: str  # the reference block's place: "en.yaml:17"
+    where: Pos  # the reference block's place, named by its file alone: en.yaml:17
     note: str  # what the translator should know: what it is, what it cites
     review: bool  # the reference changed since review, or the translation was never reviewed
     previous: str = ""  # the reference text as it was reviewed, when it changed

@@ -64,7 +64,7 @@ def units_of(sheet: Sheet, lang: str) -> list[Unit]:
                     key=block.key,
                     source=block.text,
                     target=target,
-                    where=f"{name}:{block_pos(ref_field, block).line}",
+                    where=Pos(name, block_pos(ref_field, block).line),
                     note=unit_note(block),
                     review=bool(target) and (why in ("new", "own") or changed),
                     previous=previous if changed and previous != block.text else "",

@@ -44,11 +44,10 @@ def write_units(units: list[Unit], header: Exchange) -> str:
     catalog.version = catalog.msgid_bugs_address = catalog.last_translator = ""
     catalog.language_team = ""
     for unit in units:
-        name, _, line = unit.where.rpartition(":")
         message = Message(
             unit.source,
             unit.target,
-            locations=[(name, int(line))],
+            locations=[(unit.where.path, unit.where.line)],
             flags=["fuzzy"] if unit.review else [],
             auto_comments=[unit.note],
             context=unit.key,

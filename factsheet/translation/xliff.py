@@ -225,10 +225,10 @@ def write_units(units: list[Unit], header: Exchange) -> str:
             target = etree.SubElement(element, f"{{{NS}}}target")
             target.set("state", "needs-review-translation" if unit.review else "translated")
             fill(target, unit.target, codes)
-        name, _, line = unit.where.rpartition(":")
         group = etree.SubElement(element, f"{{{NS}}}context-group", purpose="location")
-        etree.SubElement(group, f"{{{NS}}}context", {"context-type": "sourcefile"}).text = name
-        etree.SubElement(group, f"{{{NS}}}context", {"context-type": "linenumber"}).text = line
+        place = {"sourcefile": unit.where.path, "linenumber": str(unit.where.line)}
+        for kind, value in place.items():
+            etree.SubElement(group, f"{{{NS}}}context", {"context-type": kind}).text = value
         etree.SubElement(element, f"{{{NS}}}note", {"from": "factsheet"}).text = unit.note
         if unit.previous:
             alt = etree.SubElement(element, f"{{{NS}}}alt-trans", alttranstype="previous-version")
