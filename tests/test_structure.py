@@ -7,7 +7,7 @@ from pathlib import Path
 import factsheet
 
 PACKAGE = Path(factsheet.__file__).parent
-BASE = {"factsheet.errors", "factsheet.model", "factsheet.paths", "factsheet.languages",
+BASE = {"factsheet.errors", "factsheet.model", "factsheet.paths", "factsheet.languages", "factsheet.styles",
         "factsheet.cache", "factsheet.options"}  # fmt: skip
 
 

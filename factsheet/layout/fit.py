@@ -23,7 +23,6 @@ imports WeasyPrint: it is handed a `lay_out(settings)` function.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Protocol
 
 from factsheet.model import LayoutSettings
 from factsheet.paths import STYLES_DIR
+from factsheet.styles import root_properties
 
 # At most this many layouts for one document: a first one, a few carries and the
 # copyfit levels. Each costs a full WeasyPrint layout (bench/run.py measures it).
@@ -128,9 +128,7 @@ def fit_layout(
 
 def css_defaults(styles_dir: Path = STYLES_DIR) -> dict[str, str]:
     """The custom properties' values in type.css's :root, as the sheet looks unfitted."""
-    text = (styles_dir / "type.css").read_text(encoding="utf-8")
-    root = re.search(r":root\s*\{(.*?)\}", text, re.S)
-    return dict(re.findall(r"(--[\w-]+)\s*:\s*([^;]+);", root[1])) if root else {}
+    return root_properties(styles_dir)
 
 
 def describe(level: int, defaults: dict[str, str], long_lists: bool = True) -> str:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from factsheet.errors import Pos, Problem, display_path
 from factsheet.model import GENERIC, Theme
-from factsheet.paths import FONT_FILES, STYLES_DIR, THEMES_DIR, FontFile
+from factsheet.paths import FONT_FILES, THEMES_DIR, FontFile
 from factsheet.sources.reader import Reader, node_pos
+from factsheet.styles import root_properties
 
 COLORS = ("brand", "brand-ink", "accent", "tint", "ink", "muted")
 PAPER = "#ffffff"
@@ -203,6 +204,5 @@ def colors_of(theme: Theme | None) -> dict[str, str]:
 
 def default_colors() -> dict[str, str]:
     """The colours type.css declares, which a theme's override."""
-    text = (STYLES_DIR / "type.css").read_text(encoding="utf-8")
-    found = re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", text)
-    return {key: value.lower() for key, value in found if key in COLORS}
+    found = root_properties().items()
+    return {name[2:]: value.lower() for name, value in found if name[2:] in COLORS}
