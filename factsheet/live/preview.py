@@ -25,13 +25,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from factsheet.build.run import write_atomically
 from factsheet.live.watcher import SheetView, Watcher
+from factsheet.model import Edition
+from factsheet.outputs import office_pdf
 from factsheet.paths import TEMPLATES_DIR
+from factsheet.sources.load import SLUG as SHEET_SLUG
 
 ASSETS_DIR = TEMPLATES_DIR / "preview"
 ASSETS = {"preview.css": "text/css; charset=utf-8", "preview.js": "text/javascript; charset=utf-8"}
 IMAGES = ".preview"  # the page images, in the output folder
 IMAGE_WIDTH = 800  # px: two languages side by side on a laptop screen
-SLUG = r"[a-z0-9][a-z0-9-]*"
+SLUG = SHEET_SLUG.pattern  # a slug may have dots: the rest of a name is fixed
 BUILT_FILE = re.compile(rf"{SLUG}\.[a-z]{{2,3}}(?:-[a-z]{{2,3}})*(?:\.print)?\.(?:pdf|png|html)")
 PAGE_IMAGE = re.compile(rf"{SLUG}\.[a-z]{{2,3}}-\d+\.png")
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream
@@ -73,7 +76,7 @@ class Preview:
     def render_pages(self, slug: str, lang: str) -> None:
         import pypdfium2
 
-        pdf = self.out / f"{slug}.{lang}.pdf"
+        pdf = self.out / office_pdf.KIND.filename(Edition(slug, (lang,)))
         if not pdf.is_file():
             self.pages.pop((slug, lang), None)
             return
@@ -136,7 +139,7 @@ class Preview:
                 "over": view.pages_used.get(lang, 0) > view.budget > 0,
                 "failed": lang in view.failed and lang not in view.drafts,
                 "draft": lang in view.drafts,
-                "pdf": f"{view.slug}.{lang}.pdf",
+                "pdf": office_pdf.KIND.filename(Edition(view.slug, (lang,))),
             }
             for lang in view.langs
         ]
