@@ -19,6 +19,7 @@ from factsheet.checks.glyphs import content_glyphs, source_glyphs
 from factsheet.document.charts import check_charts
 from factsheet.document.inline import MARKER, inline_content
 from factsheet.errors import FactsheetError, Pos, Problem
+from factsheet.languages import profile
 from factsheet.model import Content, Document, Note, Sheet, Source
 from factsheet.sources.blocks import Block, aligned, block_pos
 from factsheet.sources.review import stale_sections
@@ -59,7 +60,7 @@ def check_config(sheet: Sheet) -> list[Problem]:
         except (ValueError, UnknownLocaleError):
             problems.append(Problem(where, f"locales: unknown locale '{locale}' for '{lang}'"))
             continue
-        if parsed.language != Locale.parse(lang).language:
+        if parsed.language != profile(lang).language:
             problems.append(Problem(where, f"locales: '{locale}' is not a locale of '{lang}'"))
     if config.updated < config.published:
         message = f"updated ({config.updated}) is earlier than published ({config.published})"
@@ -347,9 +348,7 @@ def read_numbers(text: str, locale: str) -> list[tuple[Decimal | str, str]]:
     return [(number_value(m[0], locale), m[0]) for m in NUMBER.finditer(text)]
 
 
-def facts_of(
-    fragment: str, notes: dict[int, Note], known_keys: set[str], locale: str = "en"
-) -> Facts:
+def facts_of(fragment: str, notes: dict[int, Note], known_keys: set[str], locale: str) -> Facts:
     numbers_in = [int(n) for n in MARKER.findall(fragment)]
     in_notes = [notes[n] for n in numbers_in]
     text = html.unescape(re.sub(r"<[^>]+>", " ", MARKER.sub(" ", fragment)))
@@ -392,7 +391,7 @@ def spelled_out(value: Decimal | str, words: str, lang: str) -> bool:
     from num2words import num2words
 
     try:
-        spelled = num2words(number, lang=lang.split("_")[0]).lower()
+        spelled = num2words(number, lang=profile(lang).language).lower()
     except (NotImplementedError, OverflowError):
         return False
     forms = {spelled}
@@ -468,8 +467,8 @@ def compare_documents(
 
     A part that cites a key no source has is not compared on its keys: the
     typo is reported once, as unknown, not again as a difference."""
-    reference_locale = (locales or {}).get(reference.lang, reference.lang)
-    locale = (locales or {}).get(translation.lang, translation.lang)
+    reference_locale = profile(reference.lang, (locales or {}).get(reference.lang)).number_locale
+    locale = profile(translation.lang, (locales or {}).get(translation.lang)).number_locale
     ref_notes = {n.number: n for n in reference_doc.notes}
     notes = {n.number: n for n in doc.notes}
     ref_parts = {label: (pos, facts_of(frag, ref_notes, known_keys, reference_locale))
@@ -489,9 +488,7 @@ def compare_documents(
     return problems
 
 
-def differences(
-    label: str, found: Facts, expected: Facts, there: str, lang: str = "en"
-) -> list[str]:
+def differences(label: str, found: Facts, expected: Facts, there: str, lang: str) -> list[str]:
     messages = []
     for attribute, what in (("footnotes", "footnotes"), ("list_items", "list items"),
                             ("quotes", "block quotes"), ("boxes", "boxes")):  # fmt: skip
