@@ -22,6 +22,7 @@ from factsheet.languages import (
     has_profile,
     profile,
 )
+from factsheet.sources.load import load_sheet
 
 
 @pytest.mark.parametrize("tag", LANGUAGES)
@@ -164,3 +165,23 @@ def test_a_language_without_a_profile_is_refused(tag):
     [problem] = caught.value.problems
     assert problem.code == "language.unknown"
     assert f"no language profile for '{tag}' (profiles exist for: af, ar, " in problem.message
+
+
+def test_a_sheet_listing_a_language_without_a_profile_is_refused_in_one_line(minimal, run_cli):
+    sheet_yaml = minimal / "sheet.yaml"
+    sheet_yaml.write_text(sheet_yaml.read_text().replace("[en, es]", "[en, es, xx]"))
+    (minimal / "xx.yaml").write_text((minimal / "en.yaml").read_text())
+    with pytest.raises(FactsheetError):
+        load_sheet(minimal)
+    listed = ", ".join(LANGUAGES)
+    assert run_cli(minimal, "--check").error_lines == [
+        f"{minimal}/sheet.yaml:1:12: languages: no language profile for 'xx' "
+        f"(profiles exist for: {listed})"
+    ]
+
+
+def test_the_readme_lists_the_languages_with_profiles():
+    from factsheet.paths import PROJECT_DIR
+
+    readme = " ".join((PROJECT_DIR / "README.md").read_text(encoding="utf-8").split())
+    assert f"Profiles exist for {', '.join(LANGUAGES[:-1])} and {LANGUAGES[-1]}:" in readme

@@ -46,10 +46,6 @@ def check_config(sheet: Sheet) -> list[Problem]:
         if lang in seen:
             problems.append(Problem(where, f"language '{lang}' is listed twice"))
         seen.add(lang)
-        try:
-            Locale.parse(lang)
-        except (ValueError, UnknownLocaleError):
-            problems.append(Problem(where, f"unknown language code '{lang}'"))
     for lang, locale in config.locales.items():
         where = config.pos_of("locales")
         if lang not in config.languages:
