@@ -120,12 +120,9 @@ def render_language(
     from factsheet.sources.theme import colors_of
 
     locale = sheet.config.locales.get(doc.lang)
-    # Numbers in the locale the checks read them in (check.compare_documents).
     theme = sheet.config.theme
     sans = family_of(theme_fonts(theme), "sans")
-    drawn = (
-        draw_charts(sheet, doc.lang, locale or doc.lang, colors_of(theme), sans) if charts else {}
-    )
+    drawn = draw_charts(sheet, doc.lang, colors_of(theme), sans) if charts else {}
     where = sheet.config.pos_of("citation-style")
     style = sheet.config.citation_style
     cites = cite_notes(doc.notes, sheet.sources, style, doc.lang, where, locale)

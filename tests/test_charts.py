@@ -10,7 +10,8 @@ import shutil
 import pikepdf
 import pytest
 
-from factsheet.document.charts import number_locale, read_csv, urls_in
+from factsheet.document.charts import read_csv, urls_in
+from factsheet.languages import profile
 from factsheet.paths import PROJECT_DIR as PROJECT
 from tests.conftest import read_pdf
 from tests.test_accessibility import elements, page
@@ -93,9 +94,9 @@ def test_the_web_page_has_the_svg_and_its_data_as_a_table(naloxone_build):
 
 
 def test_number_locale_follows_babel():
-    assert number_locale("es")["thousands"] == "."
-    assert number_locale("es_MX")["thousands"] == ","
-    assert number_locale("en_US")["decimal"] == "."
+    assert profile("es").vega_number_locale()["thousands"] == "."
+    assert profile("es", "es_MX").vega_number_locale()["thousands"] == ","
+    assert profile("en").vega_number_locale()["decimal"] == "."
 
 
 def test_csv_cells_that_are_numbers_become_numbers():
@@ -185,7 +186,7 @@ def test_categories_keep_the_csvs_order_and_print_their_labels():
         {"drug": Text("Droga", here), "n": Text("Muertes", here)},
         {"opioids": Text("Opioides", here), "cocaine": Text("Cocaína", here)},
     )  # fmt: skip
-    drawn = draw_chart(data, words, "es", colors_of(None))
+    drawn = draw_chart(data, words, profile("es"), colors_of(None))
     labels = re.findall(r">(Opioides|Cocaína|alcohol)<", drawn.svg)
     assert labels == ["Opioides", "Cocaína", "alcohol"]
     assert drawn.headers == ["Droga", "Muertes"]

@@ -21,6 +21,7 @@ from factsheet.document.charts import check_charts
 from factsheet.document.cite import unknown_keys
 from factsheet.document.inline import MARKER
 from factsheet.errors import Pos, Problem
+from factsheet.languages import profile
 from factsheet.model import Content, Document, Note, Sheet
 from factsheet.sources.blocks import Block, aligned, block_pos
 from factsheet.sources.review import stale_sections
@@ -48,11 +49,6 @@ def check_config(sheet: Sheet) -> list[Problem]:
             message = f"language '{lang}' is listed twice"
             problems.append(Problem(where, message, code="sheet.duplicate-language", subject=lang))
         seen.add(lang)
-        try:
-            Locale.parse(lang)
-        except (ValueError, UnknownLocaleError):
-            message = f"unknown language code '{lang}'"
-            problems.append(Problem(where, message, code="sheet.unknown-language", subject=lang))
     for lang, locale in config.locales.items():
         where = config.pos_of("locales")
         if lang not in config.languages:
@@ -65,7 +61,7 @@ def check_config(sheet: Sheet) -> list[Problem]:
             message = f"locales: unknown locale '{locale}' for '{lang}'"
             problems.append(Problem(where, message, code="sheet.unknown-locale", subject=locale))
             continue
-        if parsed.language != Locale.parse(lang).language:
+        if parsed.language != profile(lang).language:
             message = f"locales: '{locale}' is not a locale of '{lang}'"
             problems.append(Problem(where, message, code="sheet.locale-mismatch", subject=locale))
     if config.updated < config.published:
@@ -329,9 +325,7 @@ def read_numbers(text: str, locale: str) -> list[tuple[Decimal | str, str]]:
     return [(number_value(m[0], locale), m[0]) for m in NUMBER.finditer(text)]
 
 
-def facts_of(
-    fragment: str, notes: dict[int, Note], known_keys: set[str], locale: str = "en"
-) -> Facts:
+def facts_of(fragment: str, notes: dict[int, Note], known_keys: set[str], locale: str) -> Facts:
     numbers_in = [int(n) for n in MARKER.findall(fragment)]
     in_notes = [notes[n] for n in numbers_in]
     text = html.unescape(re.sub(r"<[^>]+>", " ", MARKER.sub(" ", fragment)))
@@ -374,7 +368,7 @@ def spelled_out(value: Decimal | str, words: str, lang: str) -> bool:
     from num2words import num2words
 
     try:
-        spelled = num2words(number, lang=lang.split("_")[0]).lower()
+        spelled = num2words(number, lang=profile(lang).language).lower()
     except (NotImplementedError, OverflowError):
         return False
     forms = {spelled}
@@ -450,8 +444,8 @@ def compare_documents(
 
     A part that cites a key no source has is not compared on its keys: the
     typo is reported once, as unknown, not again as a difference."""
-    reference_locale = (locales or {}).get(reference.lang, reference.lang)
-    locale = (locales or {}).get(translation.lang, translation.lang)
+    reference_locale = profile(reference.lang, (locales or {}).get(reference.lang)).number_locale
+    locale = profile(translation.lang, (locales or {}).get(translation.lang)).number_locale
     ref_notes = {n.number: n for n in reference_doc.notes}
     notes = {n.number: n for n in doc.notes}
     ref_parts = {label: (pos, facts_of(frag, ref_notes, known_keys, reference_locale))
@@ -492,7 +486,7 @@ COUNTED = (
 
 
 def differences(
-    label: str, found: Facts, expected: Facts, there: str, lang: str = "en"
+    label: str, found: Facts, expected: Facts, there: str, lang: str
 ) -> list[Difference]:
     out = []
     for attribute, what, code in COUNTED:

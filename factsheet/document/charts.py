@@ -3,9 +3,9 @@ a CSV file of the sheet, its words from each language's file (`charts:`).
 
 The body places a chart with `::: chart <id> Title`; the spec is
 `charts/<id>.vl.json`. Drawn to SVG by vl-convert (Vega in an embedded
-JavaScript engine, no browser), with numbers formatted as the language's
-Babel locale writes them and dates in its d3 locale. The data is read here
-and handed to Vega inline, so a chart never fetches anything: a spec that
+JavaScript engine, no browser), with numbers and dates as the language's
+profile writes them (its CLDR number symbols and calendar). The data is read
+here and handed to Vega inline, so a chart never fetches anything: a spec that
 names a URL, or a file outside the sheet, is refused.
 """
 
@@ -21,11 +21,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale
 from babel.numbers import format_decimal
 
 from factsheet.cache import cache_folder, keep
 from factsheet.errors import Pos, Problem, display_path
+from factsheet.languages import LanguageProfile, profile
 from factsheet.model import ChartWords, Content, Sheet
 from factsheet.paths import FONT_FILES, family_of
 
@@ -38,8 +38,6 @@ CHANNELS_WITH_TITLES = ("x", "y", "color", "size", "shape", "opacity", "theta", 
 # Letter page and scaled down a little on A4, so its type stays near 8 pt.
 WIDTH = 660
 HEIGHT = 170
-# d3's time locales by language, for a locale without a territory d3 knows.
-TIME_LOCALES = {"en": "en-US", "es": "es-ES"}
 
 
 @dataclass(frozen=True)
@@ -313,36 +311,11 @@ def check_words(words: ChartWords, data: ChartData) -> list[Problem]:
     return problems
 
 
-def number_locale(locale: str) -> dict:
-    """d3's number format for a Babel locale: the same separators the prose uses."""
-    symbols = Locale.parse(locale).number_symbols
-    symbols = symbols.get("latn", symbols)
-    return {
-        "decimal": symbols["decimal"],
-        "thousands": symbols["group"],
-        "grouping": [3],
-        "currency": ["$", ""],
-        "minus": symbols.get("minusSign", "−"),
-    }
-
-
-def time_locale(locale: str) -> dict | str:
-    import vl_convert
-
-    parsed = Locale.parse(locale)
-    names = [f"{parsed.language}-{parsed.territory}"] if parsed.territory else []
-    for name in [*names, TIME_LOCALES.get(parsed.language, "en-US")]:
-        try:
-            return vl_convert.get_time_format_locale(name)
-        except ValueError:
-            continue
-    return "en-US"
-
-
-def svg_of(spec: dict, config: dict, locale: str) -> str:
+def svg_of(spec: dict, config: dict, language: LanguageProfile) -> str:
     """The SVG vl-convert draws, kept in the user's cache: its engine takes about
     0.5 s to start in each process, and an unchanged chart need not start it."""
-    inputs = [spec, config, locale, importlib.metadata.version("vl-convert-python")]
+    numbers, dates = language.vega_number_locale(), language.vega_time_locale()
+    inputs = [spec, config, numbers, dates, importlib.metadata.version("vl-convert-python")]
     digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     path = cache_folder("charts") / f"{digest[:32]}.svg"
     if path.is_file():
@@ -353,8 +326,8 @@ def svg_of(spec: dict, config: dict, locale: str) -> str:
         spec,
         config=config,
         allowed_base_urls=[],
-        format_locale=number_locale(locale),
-        time_format_locale=time_locale(locale),
+        format_locale=numbers,
+        time_format_locale=dates,
     )
     keep(path, svg.encode())
     return svg
@@ -363,7 +336,7 @@ def svg_of(spec: dict, config: dict, locale: str) -> str:
 def draw_chart(
     data: ChartData,
     words: ChartWords,
-    locale: str,
+    language: LanguageProfile,
     colors: dict[str, str],
     sans: str = family_of(FONT_FILES, "sans"),
 ) -> DrawnChart:
@@ -384,12 +357,12 @@ def draw_chart(
     spec.setdefault("width", WIDTH)
     spec.setdefault("height", HEIGHT)
     spec.setdefault("autosize", {"type": "fit", "contains": "padding"})
-    svg = svg_of(spec, chart_config(colors, sans), locale)
+    svg = svg_of(spec, chart_config(colors, sans), language)
     headers = [words.fields[c].value.strip() if c in words.fields else c for c in data.columns]
     amounts = quantities(data.spec)
     cells = [
         [
-            format_decimal(row[c], locale=locale)
+            format_decimal(row[c], locale=language.number_locale)
             if c in amounts and isinstance(row[c], (int, float))
             else str(row[c])
             for c in data.columns
@@ -444,13 +417,14 @@ def chart_config(colors: dict[str, str], sans: str) -> dict:
 
 
 def draw_charts(
-    sheet: Sheet, lang: str, locale: str, colors: dict[str, str], sans: str
+    sheet: Sheet, lang: str, colors: dict[str, str], sans: str
 ) -> dict[str, DrawnChart]:
-    """Every chart one language places, drawn, its numbers as `locale` writes
-    them (the locale the translation checks read numbers in); problems raise
-    FactsheetError."""
+    """Every chart one language places, drawn, its numbers as the language's profile
+    writes them (with the sheet's `locales:`: the locale the translation checks read
+    numbers in); problems raise FactsheetError."""
     from factsheet.errors import FactsheetError
 
+    language = profile(lang, sheet.config.locales.get(lang))
     content = sheet.contents[lang]
     words = {chart.id: chart for chart in content.charts}
     drawn: dict[str, DrawnChart] = {}
@@ -461,7 +435,7 @@ def draw_charts(
         if data is None or chart_id not in words or chart_id in drawn:
             continue
         try:
-            drawn[chart_id] = draw_chart(data, words[chart_id], locale, colors, sans)
+            drawn[chart_id] = draw_chart(data, words[chart_id], language, colors, sans)
         except (ValueError, RuntimeError) as exc:  # what vl-convert raises
             # vl-convert's message, then a JavaScript stack: keep the message.
             lines = [line.strip() for line in str(exc).splitlines()]

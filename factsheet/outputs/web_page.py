@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from factsheet.errors import Problem, errors_only
+from factsheet.languages import profile
 from factsheet.model import Edition, Sheet
 from factsheet.options import Options
 from factsheet.outputs import page_image, print_pdf
@@ -52,13 +53,15 @@ def page_sharing(sheet: Sheet, lang: str, options: Options) -> Sharing:
     only the locales."""
     from urllib.parse import urljoin
 
-    from factsheet.document.i18n import babel_locale
     from factsheet.document.render import Sharing
+
+    def locale_of(tag: str) -> str:
+        return profile(tag, sheet.config.locales.get(tag)).babel_locale
 
     wanted = options.make.langs or sheet.config.languages
     built = [other for other in sheet.config.languages if other in wanted]
-    own = sheet.config.locales.get(lang) or babel_locale(lang)
-    locales = [sheet.config.locales.get(other) or babel_locale(other) for other in built]
+    own = locale_of(lang)
+    locales = [locale_of(other) for other in built]
     sharing = Sharing(locales=tuple(locale for locale in locales if locale != own))
     if not sheet.config.url:
         return sharing
@@ -81,10 +84,7 @@ def page_sharing(sheet: Sheet, lang: str, options: Options) -> Sharing:
 
 def language_name(lang: str) -> str:
     """A language's name in itself, as a reader looks for it: English, Español."""
-    from babel import Locale
-
-    name = Locale.parse(lang).get_display_name(lang) or lang
-    return name[:1].upper() + name[1:]
+    return profile(lang).name
 
 
 def make(

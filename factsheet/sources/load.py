@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from factsheet.errors import FactsheetError, Pos, Problem, display_path
+from factsheet.languages import has_profile, no_profile
 from factsheet.model import ChartWords, Content, Section, Sheet, SheetConfig, Source, Text
 from factsheet.sources.reader import Node, Reader
 from factsheet.sources.theme import load_theme
@@ -230,6 +231,9 @@ def load_sheet(folder: Path, texts: Mapping[Path, str] | None = None) -> Sheet:
     contents: dict[str, Content] = {}
     sources: list[Source] = []
     for lang in config.languages if config else []:
+        if not has_profile(lang):  # never written with another language's conventions
+            problems.append(no_profile(lang, config.pos_of("languages")))
+            continue
         path = folder / f"{lang}.yaml"
         if path not in texts and not path.is_file():
             where = config.pos_of("languages")
@@ -251,7 +255,8 @@ def load_sheet(folder: Path, texts: Mapping[Path, str] | None = None) -> Sheet:
     except FactsheetError as exc:
         problems += exc.problems
     if config is not None:
-        theme, found = load_theme(config.theme_name, config.pos_of("theme"), config.languages)
+        known = [lang for lang in config.languages if has_profile(lang)]  # the rest refused
+        theme, found = load_theme(config.theme_name, config.pos_of("theme"), known)
         problems += found
         config = dataclasses.replace(config, theme=theme)
     if problems or config is None:
