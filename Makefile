@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: all pdf check test lint i18n clean bench bench-web
+.PHONY: all pdf check test test-quick lint i18n clean bench bench-web
 
 all: pdf
 
@@ -27,6 +27,10 @@ lint: $(READY)
 test: lint
 	sh scripts/test-deps.sh
 	$(PY) -m pytest
+
+# The edit loop: the tests that lay out no PDF.
+test-quick: $(READY)
+	$(PY) -m pytest -m "not pdf"
 
 # Speed against the goals (bench/RESULTS.md); Paged.js from npm runs on Debian's
 # Chromium (no browser download).

@@ -1,4 +1,11 @@
-"""Shared fixtures: real sheets in temporary folders, real builds, read-back PDFs."""
+"""Shared fixtures: real sheets in temporary folders, real builds, read-back PDFs.
+
+The suite runs on every core (pytest-xdist); each worker has its own cache and
+temporary folders. Tests in the modules of QUICK lay out no PDF: `make
+test-quick` runs only those (`-m "not pdf"`), and a guard fails any of them that
+lays out a page in its own process. A new module is marked `pdf` until it is
+listed here.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +28,49 @@ DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = ROOT / "sheets" / "decriminalization"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def own_cache_folder(tmp_path_factory):
+QUICK = {
+    "test_blocks", "test_check", "test_cite", "test_fit", "test_i18n", "test_inline",
+    "test_instances", "test_load", "test_options", "test_outputs", "test_parity",
+    "test_printing", "test_problems", "test_profiles", "test_render", "test_review",
+    "test_structure", "test_styles",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module.__name__.rpartition(".")[2] not in QUICK:
+            item.add_marker(pytest.mark.pdf)
+
+
+@pytest.fixture(autouse=True)
+def quick_tests_lay_out_nothing(request, monkeypatch):
+    """A test outside the pdf mark that lays out a page fails: the quick subset
+    stays quick, and its promise true."""
+    if request.node.get_closest_marker("pdf") is not None:
+        return
+    import factsheet.layout.pdf as pdf_stage
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("this test lays out a PDF: take its module out of QUICK")
+
+    monkeypatch.setattr(pdf_stage, "lay_out", refuse)
+
+
+def pytest_configure(config: pytest.Config) -> None:
     """The tests make their own font instances and formatted notes (cache.py), in
-    a folder of theirs, not the user's; subprocesses inherit it. Nor do the
-    make_pdf.py processes they start use or start a build server (server.py),
-    but for test_server.py's own."""
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    a folder of the run's, not the user's, shared by the workers (entries are
+    written atomically) and by the processes they start. Nor do the make_pdf.py
+    processes use or start a build server (server.py), but for test_server.py's
+    own."""
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the process that started it set these
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="factsheet-tests-cache-")
     os.environ["FACTSHEET_SERVER"] = "off"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 messages, exit code 1, no traceback, and no half-written file; `--check` says
 the same (but for what only a layout can know); what did not fail is kept."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,8 +14,21 @@ LAYOUT_ONLY = {"over-page-budget"}  # --check cannot know these; the build can
 EXTRAS = ("expected.txt", "args.txt", "kept.txt")
 
 
-def test_the_corpus_is_big_enough():
+def test_every_case_expects_one_placed_line_per_problem():
+    """Each case names its problems the way a writer reads them: a file of the
+    sheet, a line and a column, then words; the corpus covers every file a sheet
+    has and at least twenty ways to get one wrong."""
+    placed = re.compile(r"\{sheet\}/(?P<file>[\w.-]+):\d+:\d+: (?:warning: )?\S.*")
+    files = set()
+    for case in CASES:
+        lines = (CORPUS / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+        assert lines, case
+        for line in lines:
+            match = placed.fullmatch(line)
+            assert match, f"{case}: {line}"
+            files.add(match["file"])
     assert len(CASES) >= 20
+    assert {"sheet.yaml", "en.yaml", "es.yaml", "sources.yaml"} <= files
 
 
 def case_file(case: str, name: str) -> list[str]:

@@ -95,8 +95,17 @@ def make_variant(folder: Path, name: str, lang: str | None, edit, pick: float) -
         path.write_text("\n".join(edit(lines, pick)) + "\n", encoding="utf-8")
 
 
-def test_there_are_at_least_thirty_variants():
-    assert len(VARIANTS) * 2 >= 30
+def test_the_variants_are_thirty_different_layouts(tmp_path):
+    """Thirty and more layouts (two papers each) of sheets that differ from the
+    sample and from each other: an edit that changed nothing would test nothing."""
+    sheets = {}
+    for index, (name, lang, edit, pick) in enumerate(VARIANTS):
+        folder = tmp_path / str(index)
+        make_variant(folder, name, lang, edit, pick)
+        files = tuple((folder / f).read_bytes() for f in ("sheet.yaml", "en.yaml", "es.yaml"))
+        sheets.setdefault(files, []).append((name, lang, pick))
+    assert all(name == "as-is" for name, _, _ in sheets[next(iter(sheets))])
+    assert len(sheets) * 2 >= 30
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])

@@ -155,7 +155,14 @@ def test_markup_left_open_is_named_where_it_opens(body, expected):
     ],
 )
 def test_markup_closed_as_it_should_be_passes(body):
-    inline_content(content(body))
+    doc = inline_content(content(body))
+    html = doc.sections[0].body
+    # Nothing of the markup is left for a reader to see, and what it meant is there.
+    for raw in ("[@", "^[", "](", "**", "[see"):
+        assert raw not in html
+    assert bool(doc.notes) == ("@" in body or "^[" in body)
+    if "](" in body:  # in the text, or in the note that holds it
+        assert '<a href="https://' in html + "".join(note.html for note in doc.notes)
 
 
 def test_a_box_is_a_tinted_panel_with_its_title_a_heading():

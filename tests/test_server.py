@@ -9,7 +9,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -23,12 +25,14 @@ MAKE_PDF = ROOT / "make_pdf.py"
 def served(tmp_path):
     """An environment whose make_pdf.py runs use a server of their own; the server
     is stopped after the test."""
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
+    # A short folder of its own: a socket's path has at most 107 bytes, which a
+    # tmp_path under pytest-xdist (…/popen-gw0/test_…/) can pass.
+    runtime = Path(tempfile.mkdtemp(prefix="fs-run-"))
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
     env.pop("FACTSHEET_SERVER")
     yield env
     stop_servers(runtime)
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 def make_pdf(env: dict, *args: object) -> subprocess.CompletedProcess:
