@@ -21,7 +21,7 @@ def main() -> int:
         return 1
     from factsheet.build.server import run_through_server
 
-    # A warm server runs the command in a fraction of the time (factsheet/server.py).
+    # A warm server runs the command in a fraction of the time (factsheet/build/server.py).
     code = run_through_server(sys.argv[1:])
     if code is not None:
         return code

@@ -186,7 +186,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 
 def browser_comparison(folder: Path) -> dict[str, float | None]:
     """Our whole command for one language, as a writer runs it day to day (its
-    build server warm, factsheet/server.py) and in a process of its own, against
+    build server warm, factsheet/build/server.py) and in a process of its own, against
     headless Chromium's print-to-PDF and Paged.js of the same HTML (None: that tool
     is not installed)."""
     ours = [sys.executable, str(ROOT / "make_pdf.py"), str(SAMPLE), "--lang", "en",

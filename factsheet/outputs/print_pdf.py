@@ -4,10 +4,15 @@ its stylesheet missing, or a note the bleed moved, leaves the other files standi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from factsheet.errors import FactsheetError, Problem
 from factsheet.outputs.kinds import LANGUAGE, OutputKind
 from factsheet.outputs.office_pdf import OfficePDF
 from factsheet.outputs.printing import Job, note_problems, write_located
+
+if TYPE_CHECKING:
+    from factsheet.layout.pdf import Layout
 
 KIND = OutputKind(
     "print-pdf", ".print.pdf", LANGUAGE, flag="--print-shop",
@@ -23,8 +28,8 @@ def make(job: Job, office: OfficePDF) -> tuple[bytes, list[Problem]]:
         # Carried notes only if the bleed ever changed a line.
         pages = job.task.sheet.config.pages
         fitted = fit_layout(job.laid_out(True), pages, False, office.fitted.settings)
-        layout = fitted.layout
-        data, written = write_located(job.task, layout, [job.print_html], job.options)  # type: ignore[arg-type]
-        return data, layout.problems + written + note_problems(job.task, layout, fitted)  # type: ignore[union-attr, arg-type]
+        layout: Layout = fitted.layout  # type: ignore[assignment]
+        data, written = write_located(job.task, layout, [job.print_html], job.options)
+        return data, layout.problems + written + note_problems(job.task, layout, fitted)
     except FactsheetError as exc:  # its stylesheet is missing: this file alone fails
         return b"", exc.problems
