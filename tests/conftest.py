@@ -9,12 +9,14 @@ listed here.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,14 +172,33 @@ def read_pdf(path: Path) -> BuiltPdf:
     return BuiltPdf(path, pypdf.PdfReader(io.BytesIO(path.read_bytes())))
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A build that every worker of the run shares, read only: the first to ask
+    makes it, under a lock; the others wait for it."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    out = root / f"shared-{name}"
+    with (root / f"shared-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / ".built").exists():
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            build(out)
+            (out / ".built").touch()
+    return out
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Path:
     """The sample sheet built once, in parallel: office, print-shop and bilingual PDFs,
     web pages."""
-    out = tmp_path_factory.mktemp("sample")
-    args = ["--jobs", "2", "--print-shop", "--html", "--bilingual"]
-    assert main([str(SAMPLE), "--out", str(out), *args]) == 0
-    return out
+
+    def build(out: Path) -> None:
+        args = ["--jobs", "2", "--print-shop", "--html", "--bilingual"]
+        assert main([str(SAMPLE), "--out", str(out), *args]) == 0
+
+    return built_once(tmp_path_factory, "sample", build)
 
 
 @pytest.fixture(scope="session")

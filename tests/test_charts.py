@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from factsheet.document.charts import read_csv, urls_in
 from factsheet.languages import profile
 from factsheet.paths import PROJECT_DIR as PROJECT
-from tests.conftest import read_pdf
+from tests.conftest import built_once, read_pdf
 from tests.test_accessibility import elements, page
 
 NALOXONE = PROJECT / "sheets" / "naloxone"
@@ -25,16 +26,17 @@ ALT = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def naloxone_build(tmp_path_factory):
     """The naloxone sample, both languages, PDF and web page, on Letter and A4."""
     from factsheet.cli import main
 
-    out = tmp_path_factory.mktemp("naloxone")
-    for paper in ("letter", "a4"):
-        args = ["--out", str(out / paper), "--paper", paper, "--html", "--jobs", "2"]
-        assert main([str(NALOXONE), *args]) == 0
-    return out
+    def build(out: Path) -> None:
+        for paper in ("letter", "a4"):
+            args = ["--out", str(out / paper), "--paper", paper, "--html", "--jobs", "2"]
+            assert main([str(NALOXONE), *args]) == 0
+
+    return built_once(tmp_path_factory, "naloxone", build)
 
 
 @pytest.fixture
