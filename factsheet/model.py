@@ -256,7 +256,7 @@ class Task:
 
     @property
     def combined(self) -> bool:
-        return len(self.docs) > 1
+        return self.edition.combined
 
 
 @dataclass(frozen=True)
