@@ -17,6 +17,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from publicsuffixlist import PublicSuffixList
 
 from factsheet.checks.glyphs import content_glyphs, source_glyphs
+from factsheet.checks.limits import check_limits
 from factsheet.document.charts import check_charts
 from factsheet.document.cite import unknown_keys
 from factsheet.document.inline import MARKER
@@ -198,6 +199,7 @@ def check_documents(sheet: Sheet, docs: dict[str, Document]) -> list[Problem]:
     fonts = theme_fonts(sheet.config.theme)
     problems = [p for c in sheet.contents.values() for p in content_glyphs(c, fonts)]
     problems += source_glyphs(sheet.sources, fonts)
+    problems += check_limits(docs)
     cited = {item.key for doc in docs.values() for note in doc.notes for item in note.items}
     known = {source.id for source in sheet.sources}
     problems += [p for doc in docs.values() for p in unknown_keys(doc.notes, sheet.sources)]

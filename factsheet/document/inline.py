@@ -21,6 +21,7 @@ from mdit_py_plugins.container import container_plugin
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.languages import profile
 from factsheet.model import CiteItem, Content, Document, Note, SectionHTML, Text
+from factsheet.sources.images import image_problem
 from factsheet.sources.syntax import CONTAINERS, container_title
 
 # Private-use characters cannot come from YAML text by accident in practice,
@@ -232,6 +233,9 @@ def check_targets(state: object) -> None:
                 env["problems"].append(
                     Problem(pos, f"image '{src}' does not exist", code="file.not-found")
                 )
+            elif found := image_problem(env["folder"] / "images" / name):
+                code, reason = found
+                env["problems"].append(Problem(pos, f"image '{src}' {reason}", code=code))
 
 
 def render_note_call(self, tokens, idx, options, env) -> str:  # noqa: ANN001 - markdown-it API

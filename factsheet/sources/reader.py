@@ -19,6 +19,9 @@ from factsheet.errors import Pos, Problem, display_path, fail
 from factsheet.model import Text
 
 MAX_FILE_BYTES = 1_000_000
+# Lists and mappings inside each other: a sheet needs five or six levels; the
+# composer recurses, so thousands of brackets would exhaust Python's stack.
+MAX_DEPTH = 40
 
 Node = yaml.Node
 # libyaml's parser when PyYAML has it (its wheels do): ten times the speed, the
@@ -60,6 +63,10 @@ def read_yaml(path: Path, text: str | None = None) -> tuple[Node | None, str]:
         raise fail(
             Pos(shown, 1, 1), f"file is larger than {MAX_FILE_BYTES} bytes", code="file.too-large"
         )
+    too_deep = first_too_deep(text)
+    if too_deep is not None:
+        message = f"lists and mappings are nested more than {MAX_DEPTH} deep"
+        raise fail(mark_pos(shown, too_deep), message, code="yaml.too-deep")
     try:
         root = yaml.compose(text, Loader=LOADER)
     except yaml.YAMLError:
@@ -69,6 +76,27 @@ def read_yaml(path: Path, text: str | None = None) -> tuple[Node | None, str]:
         message = "YAML anchors and aliases (&name, *name) are not allowed"
         raise fail(node_pos(shown, repeated), message, code="yaml.alias")
     return root, text
+
+
+def first_too_deep(text: str) -> yaml.Mark | None:
+    """Where nesting first passes MAX_DEPTH, read from the parser's events (the
+    parser keeps a stack of its own, not Python's); None when it never does, or
+    when the file does not parse (composing it again says why). libyaml refuses
+    some deep files outright, unhelpfully; PyYAML's own parser then says where."""
+    for loader in dict.fromkeys((LOADER, yaml.SafeLoader)):
+        depth = 0
+        try:
+            for event in yaml.parse(text, Loader=loader):
+                if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        return event.start_mark
+                elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                    depth -= 1
+            return None
+        except yaml.YAMLError:
+            continue
+    return None
 
 
 def read_text(path: Path, shown: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from factsheet.errors import Pos, Problem, display_path
 from factsheet.model import GENERIC, Theme
 from factsheet.paths import FONT_FILES, THEMES_DIR, FontFile
+from factsheet.sources.images import image_problem
 from factsheet.sources.reader import Reader, node_pos
 from factsheet.styles import root_properties
 
@@ -115,6 +116,9 @@ def load_theme(
         elif file.stat().st_size > MAX_LOGO_BYTES:
             message = f"logo: '{file.name}' is larger than {MAX_LOGO_BYTES} bytes"
             reader.error(node, message, code="file.too-large")
+        elif found := image_problem(file):
+            code, reason = found
+            reader.error(node, f"logo: '{file.name}' {reason}", code=code)
         elif file.suffix.lower() == ".svg" and re.search(rb"<(?:\w+:)?text\b", file.read_bytes()):
             reader.error(node, f"logo: '{file.name}' has SVG <text>, which prints in a "
                          "fallback font: convert its text to outlines (paths)",
