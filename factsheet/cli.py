@@ -66,11 +66,22 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
         if kind.flag:
             parser.add_argument(kind.flag, action="store_true", help=kind.help)
     parser.add_argument("--force", action="store_true", help="rebuild sheets that are up to date")
+    defaults = Run()
+    parser.add_argument(
+        "--time-limit", type=float, default=defaults.time_limit, metavar="SECONDS",
+        help=f"CPU time each edition may take (default: {defaults.time_limit:g})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--memory-limit", type=int, default=defaults.memory_limit, metavar="MB",
+        help=f"memory each edition may take (default: {defaults.memory_limit})",
+    )  # fmt: skip
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"factsheet {__version__}")
     args = parser.parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be 1 or more")
+    if args.time_limit <= 0 or args.memory_limit < 64:
+        parser.error("--time-limit must be above 0 and --memory-limit at least 64")
     flags = {kind.flag for kind in KINDS if kind.flag and getattr(args, flag_dest(kind.flag))}
     jobs = {"jobs": args.jobs} if args.jobs else {}
     options = Options(
@@ -83,7 +94,13 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
             strict=args.strict,
             kinds=kinds_asked(flags),  # the press kit holds every other output: it asks for them
         ),
-        run=Run(check_only=args.check, force=args.force, **jobs),
+        run=Run(
+            check_only=args.check,
+            force=args.force,
+            time_limit=args.time_limit,
+            memory_limit=args.memory_limit,
+            **jobs,
+        ),
     )
     return options, args.debug
 

@@ -42,6 +42,9 @@ class Run:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     check_only: bool = False  # validate everything, write nothing
     force: bool = False  # rebuild even what is up to date
+    # Each edition in its worker: CPU seconds, and megabytes of data (build/limits.py).
+    time_limit: float = 120.0
+    memory_limit: int = 2048
     # watch: an edition that fails leaves the files of its last good build in
     # place (the preview says they are not current) instead of removing them.
     keep_last_good: bool = False

@@ -1,5 +1,5 @@
-"""Running editions: in this process or in a pool of workers, sheet by sheet,
-and stopping cleanly when asked to.
+"""Running editions in worker processes, sheet by sheet, each under the run's
+time and memory limits (limits.py), and stopping cleanly when asked to.
 
 Each sheet goes through up to three rounds: each language fitted on its own;
 the languages that fitted with less copyfitting than another, again from that
@@ -10,7 +10,8 @@ done, so what finished before an interrupt can be kept.
 
 Ctrl-C, SIGTERM and SIGHUP raise `Stopped` in the main process; the workers
 ignore them, are terminated with the pool, and die with the main process if
-it is killed outright. Workers never write files.
+it is killed outright. A worker that dies or hangs fails its edition alone.
+Workers never write files.
 """
 
 from __future__ import annotations
@@ -18,20 +19,34 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
-import queue
+import multiprocessing.process
 import signal
 import sys
 import threading
+import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as mp_wait
 from types import FrameType, TracebackType
 
-from factsheet.pipeline import run_task
-from factsheet.errors import blocking
-from factsheet.model import Edition, LayoutSettings, Task, TaskResult
-from factsheet.options import Options
+from factsheet.build.limits import (
+    TimeLimit,
+    died_problem,
+    edition_pos,
+    limit_memory,
+    memory_problem,
+    start_clock,
+    stop_clock,
+    time_problem,
+)
 from factsheet.build.plan import Plan
+from factsheet.errors import Problem, blocking
+from factsheet.model import Edition, LayoutSettings, Task, TaskResult
+from factsheet.options import Options, Run
+from factsheet.pipeline import run_task
 
 Progress = Callable[[int, int, str], None]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -70,8 +85,9 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def worker_init() -> None:
-    """A worker leaves stopping to the main process, which terminates the pool."""
+def worker_init(run: Run) -> None:
+    """A worker leaves stopping to the main process, which terminates it, and keeps
+    to the run's memory limit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # fork copied the main process's handler
@@ -79,45 +95,157 @@ def worker_init() -> None:
         # Linux: die with the main process even if it is killed outright (SIGKILL).
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    limit_memory(run.memory_limit)
+
+
+def run_bounded(task: Task, options: Options) -> TaskResult:
+    """One edition under the run's CPU-time limit; memory past the limit fails it too."""
+    start_clock(options.run.time_limit)
+    try:
+        return run_task(task, options)
+    except TimeLimit:
+        return time_problem(task, options.run.time_limit)
+    except MemoryError:
+        return memory_problem(task, options.run.memory_limit)
+    finally:
+        stop_clock()
+
+
+def worker_main(conn: Connection, options: Options) -> None:
+    """A worker: takes tasks from its pipe until the pipe closes, sends each result
+    back. A bug in the code making an edition is sent back as text, not raised."""
+    worker_init(options.run)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:  # no more tasks
+            return
+        try:
+            answer: TaskResult | WorkerBug = run_bounded(task, options)
+        except Exception:  # a bug: the main process reports it for this edition
+            answer = WorkerBug(traceback.format_exc())
+        try:
+            conn.send(answer)
+        except Exception:  # a result that does not pickle is a bug too
+            conn.send(WorkerBug(traceback.format_exc()))
+
+
+@dataclass(frozen=True)
+class WorkerBug:
+    """An exception a worker met making an edition, as its traceback."""
+
+    trace: str
+
+
+@dataclass
+class Worker:
+    """One worker process, its pipe, and the task it is on (None when idle)."""
+
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    task: Task | None = None
+    started: float = 0.0
 
 
 class Workers:
-    """Runs tasks in this process (one job) or in a pool, results in finishing order."""
+    """Runs tasks in worker processes, one task a worker at a time, results in
+    finishing order. Owning each worker's pipe means the pool always knows which
+    edition a worker was making: one that dies (killed, out of memory in a C
+    library) fails that edition alone, and a fresh worker takes its place.
+    Editions run in workers even with one job, so that the limits (limits.py)
+    never touch the main process."""
 
     def __init__(self, options: Options, size: int) -> None:
         self.options = options
-        self.local: deque[Task] = deque()
-        self.results: queue.SimpleQueue = queue.SimpleQueue()
-        self.pool = None
-        if size > 1:
-            # vl-convert runs its JavaScript engine on threads of its own: a worker
-            # forked from a process that has drawn a chart inherits their locks,
-            # held, and hangs at its own first chart. Such a process starts fresh ones.
-            method = "spawn" if "vl_convert" in sys.modules else "fork"
-            context = multiprocessing.get_context(method)
-            self.pool = context.Pool(size, initializer=worker_init)
+        self.size = max(1, size)
+        self.queue: deque[Task] = deque()
+        self.workers: list[Worker] = []
+        # vl-convert runs its JavaScript engine on threads of its own: a worker
+        # forked from a process that has drawn a chart inherits their locks,
+        # held, and hangs at its own first chart. Such a process starts fresh ones.
+        method = "spawn" if "vl_convert" in sys.modules else "fork"
+        self.context = multiprocessing.get_context(method)
+        # CPU time is the limit; wall time only catches a worker stuck outside
+        # Python, where no signal is handled (generous: the machine may be busy).
+        self.wall_limit = options.run.time_limit * 4 + 30
+
+    def start_worker(self) -> Worker:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(
+            target=worker_main, args=(theirs, self.options), daemon=True
+        )
+        process.start()
+        theirs.close()
+        worker = Worker(process, ours)
+        self.workers.append(worker)
+        return worker
 
     def submit(self, task: Task) -> None:
-        if self.pool is None:
-            self.local.append(task)
-        else:
-            self.pool.apply_async(
-                run_task, (task, self.options),
-                callback=self.results.put, error_callback=self.results.put,
-            )  # fmt: skip
+        self.queue.append(task)
+        self.hand_out()
+
+    def hand_out(self) -> None:
+        """Give queued tasks to idle workers, starting workers up to the pool's size."""
+        while self.queue:
+            idle = next((w for w in self.workers if w.task is None), None)
+            if idle is None:
+                if len(self.workers) >= self.size:
+                    return
+                idle = self.start_worker()
+            idle.task, idle.started = self.queue.popleft(), time.monotonic()
+            idle.conn.send(idle.task)
 
     def next_result(self) -> TaskResult:
-        if self.pool is None:
-            return run_task(self.local.popleft(), self.options)
         while True:
+            busy = [w for w in self.workers if w.task is not None]
+            if not busy:
+                raise RuntimeError("no edition is being made")  # a bug in the rounds
+            # A timeout keeps the wait short enough for a signal to be handled.
+            ready = mp_wait([w.conn for w in busy] + [w.process.sentinel for w in busy], 0.2)
+            for worker in busy:
+                result = self.collect(worker, ready)
+                if result is not None:
+                    self.hand_out()
+                    return result
+
+    def collect(self, worker: Worker, ready: list) -> TaskResult | None:
+        """The worker's result if it has one, or its task's failure if it died or
+        ran past the wall-clock limit; None while it is still working."""
+        task = worker.task
+        assert task is not None
+        if worker.conn in ready:
             try:
-                # A timeout keeps the wait short enough for a signal to be handled.
-                result = self.results.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if isinstance(result, BaseException):
-                raise result  # a bug in a worker: the build reports it as such
-            return result
+                answer = worker.conn.recv()
+            except (EOFError, OSError):
+                return self.replace(worker, died_problem(task, self.death(worker)))
+            except Exception:  # a result that does not unpickle
+                answer = WorkerBug(traceback.format_exc())
+            worker.task = None
+            if isinstance(answer, WorkerBug):
+                return bug_result(task, answer)
+            return answer
+        if worker.process.sentinel in ready:
+            return self.replace(worker, died_problem(task, self.death(worker)))
+        if time.monotonic() - worker.started > self.wall_limit:
+            worker.process.kill()
+            return self.replace(worker, time_problem(task, self.options.run.time_limit))
+        return None
+
+    def death(self, worker: Worker) -> str:
+        worker.process.join(5)
+        code = worker.process.exitcode
+        if code is not None and code < 0:
+            return f"was killed by {signal.Signals(-code).name}"
+        return f"stopped (exit code {code})"
+
+    def replace(self, worker: Worker, result: TaskResult) -> TaskResult:
+        """Retire a dead or stuck worker; the next hand-out starts a fresh one."""
+        worker.conn.close()
+        worker.process.join(5)
+        self.workers.remove(worker)
+        return result
 
     def __enter__(self) -> Workers:
         return self
@@ -125,13 +253,27 @@ class Workers:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType
     ) -> None:
-        if self.pool is None:
-            return
-        if kind is None:
-            self.pool.close()  # every task is done: let the workers finish
-        else:
-            self.pool.terminate()  # stopped or failed: queued tasks go, running ones end
-        self.pool.join()
+        for worker in self.workers:
+            if kind is None and worker.task is None:
+                # Closing the pipe would not do: later workers hold copies of it.
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+            else:
+                worker.process.terminate()  # stopped or failed: running tasks end
+        for worker in self.workers:
+            worker.process.join()
+            worker.conn.close()
+
+
+def bug_result(task: Task, bug: WorkerBug) -> TaskResult:
+    """A bug met making one edition fails that edition; the others go on."""
+    last = bug.trace.strip().splitlines()[-1]
+    message = (
+        f"{task.edition}: internal error: {last}; please report it with the sheet "
+        "(the traceback is printed above)"
+    )
+    sys.stderr.write(bug.trace)
+    return TaskResult(task, [Problem(edition_pos(task), message, code="internal.error")])
 
 
 @dataclass

@@ -69,9 +69,7 @@ def svg_problem(data: bytes) -> tuple[str, str] | None:
         return "image.svg-entities", "declares XML entities (<!ENTITY …>): remove them"
     if etree.QName(root).localname != "svg":
         return "image.unreadable", "is XML but not SVG"
-    count = 0
-    for element in root.iter():
-        count += 1
+    for count, element in enumerate(root.iter(), start=1):
         if count > MAX_SVG_ELEMENTS:
             return "image.too-complex", f"has more than {MAX_SVG_ELEMENTS:,} SVG elements"
         if isinstance(element, etree._Entity):
