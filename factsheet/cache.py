@@ -19,9 +19,11 @@ see each other's halves. These two functions are the only way in or out.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -94,14 +96,16 @@ def read_entry(
             raise ValueError("its content does not match its stamp")
         return load(Entry(path, data))
     except Exception as failure:  # whatever a bad entry breaks, it is made again
-        discard(folder, name, stamp, failure)
+        discard(folder, name, failure)
         return None
 
 
-def discard(folder: Path, name: str, stamp: bytes, failure: Exception) -> None:
-    """Delete an entry that failed, saying so once."""
-    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-        content_path(folder, name, str(json.loads(stamp)["content"])).unlink(missing_ok=True)
+def discard(folder: Path, name: str, failure: Exception) -> None:
+    """Delete an entry that failed, every content file of its name with it, saying
+    so once."""
+    for content in folder.glob(f"*-{glob.escape(name)}"):
+        if re.fullmatch(r"[0-9a-f]{24}", content.name[:24]):
+            content.unlink(missing_ok=True)
     with contextlib.suppress(OSError):
         (folder / f"{name}.stamp").unlink()
     reason = str(failure) if isinstance(failure, ValueError) else type(failure).__name__
