@@ -15,6 +15,7 @@ from factsheet.build.run import Report, build
 from factsheet.errors import FactsheetError
 from factsheet.options import Make, Options, Run
 from factsheet.outputs.registry import KINDS, kinds_asked
+from factsheet.paths import missing_font_packages
 
 USAGE_ERROR = 2
 COMMANDS = f"""commands:
@@ -138,6 +139,11 @@ def main(
 def build_main(argv: list[str], out: TextIO, err: TextIO) -> int:
     """`make_pdf.py [SHEET_DIR ...] [options]`: build, then report every problem."""
     options, debug = parse_args(argv)
+    missing = missing_font_packages()
+    if missing:
+        print(f"factsheet: font packages not installed: {', '.join(missing)}; run "
+              "`make` to set up the project's environment", file=err)  # fmt: skip
+        return 1
     bar = progress_bar(err) if err.isatty() else None
     try:
         report = build(options, bar)

@@ -50,6 +50,22 @@ FONT_FILES = (
 )  # fmt: skip
 
 
+def missing_font_packages(fonts: tuple[FontFile, ...] = FONT_FILES) -> list[str]:
+    """The font packages of `fonts` that are not installed, as pip names them: the
+    environment is broken (`make` sets it up), not the sheet."""
+    import importlib.util
+
+    missing = set()
+    for font in fonts:
+        try:
+            found = importlib.util.find_spec(font.package) is not None and font.path.is_file()
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.add(font.package.replace("_", "-"))
+    return sorted(missing)
+
+
 def family_of(fonts: tuple[FontFile, ...], role: str) -> str:
     return next(font.family for font in fonts if font.role == role)
 

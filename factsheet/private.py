@@ -7,8 +7,9 @@ each folder is reached from an anchor the user chose (XDG_RUNTIME_DIR,
 XDG_CACHE_HOME, the home's .cache, the temporary folder), and every folder the
 tool creates below it is opened with O_NOFOLLOW and fstat-ed: owned by this
 user, mode 0700. Below a sticky /tmp no other user can then rename or replace
-it. A folder that fails is never repaired or used: the caller goes on without
-a server or a cache.
+it. A folder of ours that no one else could write in (an earlier version made
+the cache 0755) is narrowed to 0700; any other that fails is never repaired
+or used: the caller goes on without a server or a cache.
 
 Only the standard library is imported: make_pdf.py's client side uses it
 before anything else is loaded.
@@ -64,8 +65,11 @@ def open_part(parent: int, name: str) -> int | None:
     except OSError:  # a symlink (ELOOP, ENOTDIR), a file, or gone again
         return None
     info = os.fstat(folder)
-    if made and info.st_uid == os.getuid():
-        os.fchmod(folder, FOLDER_MODE)  # ours since a moment ago: a umask may have narrowed it
+    # Ours, and no one else could ever write in it (made a moment ago, or by an
+    # earlier version at 0755): narrowing it to 0700 is safe.
+    writable_by_others = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    if info.st_uid == os.getuid() and (made or not writable_by_others):
+        os.fchmod(folder, FOLDER_MODE)
         info = os.fstat(folder)
     if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) != FOLDER_MODE:
         os.close(folder)

@@ -112,6 +112,15 @@ def minimal(tmp_path) -> Path:
     return folder
 
 
+@pytest.fixture
+def two_sheets(tmp_path) -> list[Path]:
+    """Two copies of the minimal sheet, "fine" and "broken" (which a test breaks)."""
+    folders = [tmp_path / "sheets" / name for name in ("fine", "broken")]
+    for folder in folders:
+        shutil.copytree(DATA / "minimal", folder)
+    return folders
+
+
 @dataclass
 class Run:
     code: int

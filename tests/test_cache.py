@@ -23,7 +23,7 @@ ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a f
 
 def make_open(folder: Path) -> None:
     folder.mkdir(mode=0o700)
-    folder.chmod(0o755)
+    folder.chmod(0o777)
 
 
 def make_symlink(folder: Path) -> None:
@@ -44,7 +44,7 @@ def make_foreign(folder: Path) -> None:
 @pytest.mark.parametrize(
     "plant",
     [make_open, make_symlink, make_file, pytest.param(make_foreign, marks=ROOT_ONLY)],
-    ids=["mode-0755", "symlink", "a-file", "foreign-owned"],
+    ids=["mode-0777", "symlink", "a-file", "foreign-owned"],
 )
 @pytest.mark.parametrize("depth", [0, 1], ids=["first-part", "second-part"])
 def test_a_folder_not_the_users_alone_is_not_used(tmp_path, plant, depth):
@@ -71,6 +71,16 @@ def test_a_private_folder_is_made_0700_and_opened(tmp_path):
     again = open_private_folder(tmp_path, ("factsheet-0", "cache"))
     assert again is not None
     os.close(again)
+
+
+def test_a_folder_of_ours_no_one_else_could_write_in_is_narrowed(tmp_path):
+    """An earlier version made ~/.cache/factsheet 0755: it is still ours alone."""
+    (tmp_path / "factsheet").mkdir(mode=0o700)
+    (tmp_path / "factsheet").chmod(0o755)
+    folder = open_private_folder(tmp_path, ("factsheet",))
+    assert folder is not None
+    os.close(folder)
+    assert stat.S_IMODE((tmp_path / "factsheet").stat().st_mode) == 0o700
 
 
 @pytest.mark.parametrize(

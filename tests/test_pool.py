@@ -5,7 +5,6 @@ one line naming it; the other sheets build, and no run hangs."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,19 +15,7 @@ import factsheet.build.pool as pool
 from factsheet.model import Task, TaskResult
 from factsheet.options import Options
 
-from .conftest import DATA, ROOT
-
-CASES = ["fine", "broken"]
-
-
-@pytest.fixture
-def two_sheets(tmp_path):
-    """Two copies of the minimal sheet; the test breaks the one named "broken"."""
-    folders = []
-    for name in CASES:
-        shutil.copytree(DATA / "minimal", tmp_path / "sheets" / name)
-        folders.append(tmp_path / "sheets" / name)
-    return folders
+from .conftest import ROOT
 
 
 def breaking(how):

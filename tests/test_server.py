@@ -298,7 +298,9 @@ def plant(folder: Path, kind: str, elsewhere: Path) -> None:
         elsewhere.mkdir(mode=0o700)
         folder.symlink_to(elsewhere)
     else:
-        folder.mkdir(mode=0o755 if kind == "open" else 0o700)
+        folder.mkdir(mode=0o700)
+        if kind == "open":
+            folder.chmod(0o777)  # others could have written in it: not ours alone
     (folder / "run").mkdir(mode=0o700)
     if kind == "foreign":
         for planted in (folder, folder / "run"):

@@ -18,7 +18,7 @@ from pathlib import Path
 from factsheet.build.plan import plan
 from factsheet.build.pool import Progress, Stopped, run_editions, stop_on_signals
 from factsheet.build.state import STATE_FILE, read_state, record_built, state_bytes
-from factsheet.errors import Problem, blocking
+from factsheet.errors import Pos, Problem, blocking, display_path
 from factsheet.layout.webfonts import FONTS_FOLDER
 from factsheet.model import Edition, Sheet, TaskResult
 from factsheet.options import Options
@@ -123,18 +123,37 @@ def build(options: Options, progress: Progress | None = None) -> Report:
             with contextlib.closing(run_editions(planned, options, progress)) as sheets:
                 for sheet_results in sheets:
                     results += sheet_results
-                    keep_sheet(sheet_results, options, report, built)
+                    try:
+                        keep_sheet(sheet_results, options, report, built)
+                    except OSError as exc:  # a full or read-only disk: the next sheet may fit
+                        slug = sheet_results[0].task.sheet.slug
+                        report.problems.append(unwritable(exc, options, f"the files of {slug}"))
+                        editions = {result.task.edition for result in sheet_results}
+                        report.failed += sorted(editions - set(report.failed))
             report.fitted = fitted_summaries(results, options)
             if options.make.wants(web_page.KIND.key) and not options.run.check_only:
                 prune_web_fonts(options)
         except Stopped as stop:
             report.stopped = stop.signum
         if not options.run.check_only:
-            save_state(record_built(state, keys, built, report.skipped), options)
+            try:
+                save_state(record_built(state, keys, built, report.skipped), options)
+            except OSError as exc:  # the next build redoes what it could not record
+                report.problems.append(unwritable(exc, options, f"the record {STATE_FILE}"))
     report.written.sort()
     report.problems = sorted(set(report.problems))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def unwritable(exc: OSError, options: Options, what: str) -> Problem:
+    """Files the build could not write, as one line: the disk, not the sheet."""
+    target = Path(exc.filename) if exc.filename else options.out
+    if target.name.startswith(".") and target.name.endswith(".tmp"):
+        target = target.parent  # the temporary file beside the output: name its folder
+    reason = exc.strerror or type(exc).__name__
+    message = f"cannot write {what} here: {reason}"
+    return Problem(Pos(display_path(target)), message, code="output.unwritable")
 
 
 def keep_sheet(
