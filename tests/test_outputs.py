@@ -159,7 +159,7 @@ def test_the_press_kit_holds_only_safe_entry_names(sheet, slug, files):
     """Defence in depth: the slug was checked when loaded, and the zip checks again."""
     with pytest.raises(FactsheetError) as caught:
         press_kit.make(replace(sheet, slug=slug), files)
-    assert [p.code for p in caught.value.problems] == ["press-kit.unsafe-name"]
+    assert [p.code for p in caught.value.problems] == ["presskit.unsafe-name"]
 
 
 def test_the_press_kit_entries_are_plain_paths_under_the_slug(sheet):

@@ -67,7 +67,7 @@ def make(sheet: Sheet, files: dict[str, bytes]) -> bytes:
     if unsafe:
         message = f"the press kit would hold an unsafe file name: {unsafe[0]!r}"
         where = Pos(display_path(sheet.root))
-        raise FactsheetError([Problem(where, message, code="press-kit.unsafe-name")])
+        raise FactsheetError([Problem(where, message, code="presskit.unsafe-name")])
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(entries.items()):
             info = zipfile.ZipInfo(name, date_time=stamp)
