@@ -44,10 +44,10 @@ def main() -> None:
         command = [sys.executable, str(ROOT / "make_pdf.py"), "watch", str(sheet),
                    "--serve", "--port", "0", "--out", str(out)]  # fmt: skip
         watch = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        port = 0
+        address = ""
         for line in watch.stdout:  # type: ignore[union-attr]
-            if found := re.search(r"127\.0\.0\.1:(\d+)/", line):
-                port = int(found[1])
+            if found := re.search(r"preview at (\S+)", line):
+                address = found[1]  # with the token that lets the browser in
             if line.startswith("watching"):
                 break
         es = sheet / "es.yaml"
@@ -58,7 +58,7 @@ def main() -> None:
                 executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
             )
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/sheet/decriminalization")
+            page.goto(address)
             text = es.read_text(encoding="utf-8")
             for verb in VERBS:
                 before = pdf.read_bytes()

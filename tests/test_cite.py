@@ -318,3 +318,10 @@ def test_a_suffix_reads_as_written_text(raw, lang, expected):
         cite_notes([note], [source], "chicago-notes-bibliography", lang, Pos("x")).notes[1]
         == expected
     )
+
+
+def test_a_url_in_a_note_is_linked_as_written_and_the_words_around_it_typeset():
+    """An apostrophe in a source's URL is part of the address, not one to curl."""
+    text = marked_to_html("O'Neil, “Why?”. https://example.org/o'neil?a=1&b=2. It's.", True)
+    assert '<a href="https://example.org/o\'neil?a=1&amp;b=2">' in text
+    assert text.startswith("O’Neil, “Why?”") and text.endswith("</a>. It’s.")

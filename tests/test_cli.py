@@ -80,7 +80,7 @@ def test_missing_language_file(minimal, tmp_path, run_cli):
     run = run_cli(minimal, "--out", tmp_path)
     assert run.code == 1
     assert run.error_lines == [
-        f"{minimal}/sheet.yaml:1:12: languages: 'es' is listed but {minimal}/es.yaml does not exist"
+        f"{minimal}/sheet.yaml:1:17: languages: 'es' is listed but {minimal}/es.yaml does not exist"
     ]
     assert list(tmp_path.glob("*.pdf")) == []
 

@@ -1,5 +1,6 @@
 """Other outputs from the same source: bilingual edition, thumbnails, new sheets."""
 
+import html as html_module
 import re
 from pathlib import Path
 
@@ -245,3 +246,28 @@ def test_a_failing_bilingual_edition_leaves_the_single_language_pdfs(
     wrote = [line[6:] for line in run.out.splitlines() if line.startswith("wrote ")]
     assert all(Path(path).is_file() for path in wrote), wrote
     assert f"removed {tmp_path}/minimal.en-es.pdf: its edition failed" in run.out
+
+
+def test_a_url_with_an_apostrophe_stays_the_link_in_the_pdf_and_the_web_page(
+    minimal, tmp_path, run_cli
+):
+    """Its PDF link annotation and its web page's href are the URL as written (an
+    apostrophe curled to ’ is another address), in sources.yaml and in Markdown."""
+    source_url = "https://example.org/o'neil-report?a=1&b=2"
+    link_url = "https://example.org/it's-here"
+    with (minimal / "sources.yaml").open("a", encoding="utf-8") as sources:
+        sources.write(f'  URL: "{source_url}"\n')
+    for name, words in (("en.yaml", "Thirty-one towns"), ("es.yaml", "Treinta y un pueblos")):
+        path = minimal / name  # both: a link the translation lacks is an error
+        linked = path.read_text(encoding="utf-8").replace(words, f"[{words}]({link_url})")
+        path.write_text(linked, encoding="utf-8")
+    run = run_cli(minimal, "--out", tmp_path, "--html", "--lang", "en")
+    assert run.code == 0, run.err
+    reader = pypdf.PdfReader(tmp_path / "minimal.en.pdf")
+    uris = {annotation.get_object()["/A"]["/URI"] for page in reader.pages
+            for annotation in page.get("/Annots") or [] if "/A" in annotation.get_object()}  # fmt: skip
+    assert {source_url, link_url} <= uris
+    web_page = (tmp_path / "minimal.en.html").read_text(encoding="utf-8")
+    hrefs = {html_module.unescape(href) for href in re.findall(r'href="([^"]*)"', web_page)}
+    assert {source_url, link_url} <= hrefs
+    assert "’neil" not in web_page and "it’s-here" not in web_page

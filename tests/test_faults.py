@@ -40,7 +40,7 @@ def test_a_disk_that_refuses_a_sheet_fails_that_sheet(
 
 
 def test_a_record_that_cannot_be_saved_is_one_line(minimal, tmp_path, run_cli, monkeypatch):
-    def refuse(state, options):
+    def refuse(keys, built, skipped, options):
         raise OSError(errno.ENOSPC, "No space left on device", str(options.out / ".x.tmp"))
 
     monkeypatch.setattr(run_stage, "save_state", refuse)

@@ -209,3 +209,22 @@ def test_key_figures_are_a_band_of_numbers_with_labels():
     body = doc.sections[0].body
     assert body.startswith('<div class="figures">\n<h3 class="figures-title">In 2023</h3>\n<ul>')
     assert f"<li><strong>105,007</strong> overdose deaths{note_marker(1)}</li>" in body
+
+
+URL = "https://example.org/o'neil--report...v2"
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        (f"A bare {URL} in the text.", f"A bare {URL} in the text."),
+        (f"[{URL}]({URL}) as a link.", f'<a href="{URL}">{URL}</a> as a link.'),
+        (f"'See {URL}.' It's it.", f"‘See {URL}.’ It’s it."),
+        (f"(at {URL}) -- done...", f"(at {URL}) – done…"),
+    ],
+)
+def test_a_web_address_is_never_typeset(body, kept):
+    """Smart quotes, dashes and ellipses are for words: an apostrophe, `--` or
+    `...` in a URL stays as written, and the words around it are still typeset."""
+    html = inline_content(content(body)).sections[0].body
+    assert kept in html

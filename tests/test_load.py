@@ -76,7 +76,7 @@ def test_missing_language_file_names_the_languages_key(minimal):
     (minimal / "es.yaml").unlink()
     found = problems_of(minimal)
     assert len(found) == 1
-    expected = f"{minimal}/sheet.yaml:1:12: languages: 'es' is listed but {minimal}/es.yaml"
+    expected = f"{minimal}/sheet.yaml:1:17: languages: 'es' is listed but {minimal}/es.yaml"
     assert found == [expected + " does not exist"]
 
 
@@ -115,3 +115,33 @@ def test_fitting_is_on_unless_sheet_yaml_turns_it_off(minimal, written, fit):
         with (minimal / "sheet.yaml").open("a", encoding="utf-8") as sheet:
             sheet.write(f"fit: {written}\n")
     assert load_sheet(minimal).config.fit is fit
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "../outside/secret",
+        "../../../../{outside}/secret",
+        "{outside}/secret",
+        "en/../../x",
+        "..",
+        "en\\..\\x",
+        "es.reviewed",
+    ],
+)
+def test_a_language_is_a_known_name_before_it_is_a_path(minimal, tag):
+    """`languages: [en, ../../elsewhere/secret]` must not read elsewhere/secret.yaml
+    (nor print its keys): refused at that item of the list."""
+    outside = minimal.parent / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("title: the-secret-title\nsecret-key: 1\n")
+    (minimal / "es.reviewed.yaml").write_text("secret-key: 1\n")
+    tag = tag.format(outside=outside)
+    write(minimal, "sheet.yaml", (minimal / "sheet.yaml").read_text().replace(
+        "languages: [en, es]", f"languages:\n  - en\n  - '{tag}'\n  - es"))  # fmt: skip
+    with pytest.raises(FactsheetError) as caught:
+        load_sheet(minimal)
+    [problem] = caught.value.problems
+    assert problem.code == "language.unknown"
+    assert (problem.pos.line, problem.pos.col) == (3, 5)  # the item, not the list
+    assert "secret" not in str(problem).replace(tag, "")

@@ -175,7 +175,7 @@ def test_a_sheet_listing_a_language_without_a_profile_is_refused_in_one_line(min
         load_sheet(minimal)
     listed = ", ".join(LANGUAGES)
     assert run_cli(minimal, "--check").error_lines == [
-        f"{minimal}/sheet.yaml:1:12: languages: no language profile for 'xx' "
+        f"{minimal}/sheet.yaml:1:21: languages: no language profile for 'xx' "
         f"(profiles exist for: {listed})"
     ]
 

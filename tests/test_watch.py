@@ -34,6 +34,7 @@ class Watching:
         threading.Thread(target=self.read, daemon=True).start()
         first = self.wait_for("preview at ")
         self.port = int(re.search(r":(\d+)/", first)[1])
+        self.token = re.search(r"\?token=([\w-]+)", first)[1]
         self.wait_for("watching ")  # the first build is done
 
     def read(self) -> None:
@@ -50,9 +51,14 @@ class Watching:
             if text in line:
                 return line
 
+    def url(self, path: str) -> str:
+        """The address a browser opens: the token makes it the preview's cookie."""
+        return f"http://127.0.0.1:{self.port}{path}?token={self.token}"
+
     def get(self, path: str) -> tuple[int, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        connection.request("GET", path)  # sent as written: no client cleans up '..'
+        cookie = {"Cookie": f"factsheet-preview-{self.port}={self.token}"}
+        connection.request("GET", path, headers=cookie)  # as written: no client cleans up '..'
         response = connection.getresponse()
         response.read()
         connection.close()
@@ -85,7 +91,8 @@ def test_a_save_shows_in_the_preview_and_problems_come_and_go(watching, browser,
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"http://127.0.0.1:{watching.port}/sheet/decriminalization")
+    page.goto(watching.url("/sheet/decriminalization"))
+    assert page.url == f"http://127.0.0.1:{watching.port}/sheet/decriminalization"
     spanish = page.locator("#lang-es .page-text")
     assert "ya han dado pasos en esta dirección" in " ".join(spanish.all_text_contents())
     assert re.fullmatch(r"es: 1\.\d\d of 2 pages", page.locator("#heading-es").inner_text())
@@ -184,7 +191,7 @@ def test_the_preview_page_passes_axe_core(watching, browser):
 
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     for path in ("/", "/sheet/decriminalization"):
-        page.goto(f"http://127.0.0.1:{watching.port}{path}")
+        page.goto(watching.url(path))
         page.add_script_tag(path=str(AXE))
         options = {"runOnly": {"type": "tag", "values": WCAG_AA}}
         result = page.evaluate("options => axe.run(document, options)", options)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from factsheet.build.plan import plan
 from factsheet.build.pool import Progress, Stopped, run_editions, stop_on_signals
-from factsheet.build.state import STATE_FILE, read_state, record_built, state_bytes
+from factsheet.build.state import STATE_FILE, read_state, record_built, state_bytes, state_lock
 from factsheet.errors import Pos, Problem, blocking, display_path
 from factsheet.layout.webfonts import FONTS_FOLDER
 from factsheet.model import Edition, Sheet, TaskResult
@@ -137,7 +137,7 @@ def build(options: Options, progress: Progress | None = None) -> Report:
             report.stopped = stop.signum
         if not options.run.check_only:
             try:
-                save_state(record_built(state, keys, built, report.skipped), options)
+                save_state(keys, built, report.skipped, options)
             except OSError as exc:  # the next build redoes what it could not record
                 report.problems.append(unwritable(exc, options, f"the record {STATE_FILE}"))
     report.written.sort()
@@ -263,7 +263,16 @@ def prune_web_fonts(options: Options) -> None:
             path.unlink()
 
 
-def save_state(state: dict[str, dict], options: Options) -> None:
-    """Record what each sheet built whole was built from, for the next run."""
-    if state or (options.out / STATE_FILE).exists():
-        write_atomically(options.out / STATE_FILE, state_bytes(state))
+def save_state(
+    keys: dict[str, str], built: dict[str, list[str]], skipped: list[str], options: Options
+) -> None:
+    """Record what each sheet built whole was built from, for the next run; forget
+    the sheets planned but not built whole. Another build into the same folder may
+    have recorded its sheets since this one began: the record is read again and
+    changed only for this build's sheets, under the lock."""
+    if not built and not (options.out / STATE_FILE).exists():
+        return  # nothing to record, nothing recorded to forget
+    with state_lock(options.out):
+        state = record_built(read_state(options), keys, built, skipped)
+        if state or (options.out / STATE_FILE).exists():
+            write_atomically(options.out / STATE_FILE, state_bytes(state))

@@ -4,16 +4,21 @@ A sheet's key is a digest of its own files on top of everything every sheet
 depends on (code, styles, templates, catalogs, fonts, the options that change
 the output). `output/.factsheet-state.json` maps each slug to its key and the
 files it wrote; a sheet whose key matches and whose files are all there is up
-to date.
+to date. Builds into one output folder may run at once (two terminals, CI
+jobs): each re-reads the record and writes it back under a lock
+(`state_lock`), changing only its own sheets, so none loses another's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import importlib.metadata
 import json
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from factsheet import __version__
@@ -21,6 +26,7 @@ from factsheet.options import Options
 from factsheet.paths import FONT_FILES, PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, THEMES_DIR
 
 STATE_FILE = ".factsheet-state.json"
+LOCK_FILE = ".factsheet-state.lock"  # beside it; never replaced, so every build locks one file
 
 
 def shared_inputs_digest(options: Options) -> hashlib._Hash:
@@ -59,6 +65,19 @@ def read_state(options: Options) -> dict[str, dict]:
     except (OSError, ValueError):
         return {}
     return state if isinstance(state, dict) else {}
+
+
+@contextlib.contextmanager
+def state_lock(out: Path) -> Iterator[None]:
+    """Held around a read-modify-write of the state file. The state file itself is
+    replaced whole (write, then rename), so the lock is a file of its own."""
+    out.mkdir(parents=True, exist_ok=True)
+    handle = os.open(out / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when closed, even by a crash
+        yield
+    finally:
+        os.close(handle)
 
 
 def up_to_date(entry: dict | None, key: str, options: Options) -> bool:

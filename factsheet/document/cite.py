@@ -16,6 +16,7 @@ import io
 import json
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,11 +92,19 @@ def marked_to_html(text: str, punctuation_in_quote: bool = False) -> str:
             result.append("</span>" if tag == "sc" else f"</{tag}>")
         else:
             result.append(char)
-    text = DOUBLED.sub(r"\1", "".join(result))
-    text = APOSTROPHE.sub("\u2019", text)
-    if punctuation_in_quote:
-        text = OUTSIDE_QUOTE.sub(r"\2\1", text)
-    return URL.sub(r'<a href="\1">\1</a>', text)
+
+    def mend(words: str) -> str:
+        words = APOSTROPHE.sub("\u2019", DOUBLED.sub(r"\1", words))
+        return OUTSIDE_QUOTE.sub(r"\2\1", words) if punctuation_in_quote else words
+
+    # A URL is linked as written: an apostrophe in it is not one to curl.
+    return outside_urls("".join(result), mend, lambda url: f'<a href="{url}">{url}</a>')
+
+
+def outside_urls(text: str, change: Callable[[str], str], keep: Callable[[str], str] = str) -> str:
+    """`change` applied to the text between URLs; each URL given to `keep` as written."""
+    pieces = URL.split(text)  # words, URL, words, URL, ..., words
+    return "".join(keep(piece) if i % 2 else change(piece) for i, piece in enumerate(pieces))
 
 
 @dataclass(frozen=True)
@@ -391,8 +400,12 @@ def citation_item(item, lang: str) -> CitationItem:  # noqa: ANN001 - model.Cite
 def typeset(text: str, lang: str) -> str:
     """Plain words from a citation: spaces joined, straight quotes curled."""
     marks = profile(lang).quotes
-    text = re.sub(r'"([^"]*)"', lambda m: f"{marks[0]}{m[1]}{marks[1]}", " ".join(text.split()))
-    return text.replace("'", "’")
+
+    def curl(words: str) -> str:
+        words = re.sub(r'"([^"]*)"', lambda m: f"{marks[0]}{m[1]}{marks[1]}", words)
+        return words.replace("'", "’")
+
+    return outside_urls(" ".join(text.split()), curl)
 
 
 def _ignore(item: object) -> None:

@@ -49,6 +49,9 @@ LOCATOR = re.compile(
 DISABLED = ["html_block", "html_inline", "heading", "lheading", "code", "fence",
             "hr", "reference", "backticks", "autolink", "entity"]  # fmt: skip
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
+# A web address written in the text: kept as written, never curled or dashed (its
+# last character is not the sentence's punctuation or closing quote).
+URL_IN_TEXT = re.compile(r"\bhttps?://[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]")
 
 
 def note_marker(number: int) -> str:
@@ -68,6 +71,10 @@ def make_parser(lang: str) -> MarkdownIt:
     # than leave a refused link printed as raw Markdown.
     md.validateLink = lambda url: True
     md.core.ruler.push("check_targets", check_targets)
+    # The typographer (smart quotes, dashes, ellipses) must not touch a web
+    # address: `o'neil` in a URL is not an apostrophe, `--` not a dash.
+    md.core.ruler.before("replacements", "set_urls_apart", set_urls_apart)
+    md.core.ruler.after("smartquotes", "restore_urls", restore_urls)
     md.core.ruler.push("mark_blocks", mark_blocks)
     # `::: box What to do` ... `:::`: a call-out box, its title after the name;
     # `::: figures` around a list: key figures, printed as a band.
@@ -75,6 +82,37 @@ def make_parser(lang: str) -> MarkdownIt:
         md.use(container_plugin, name, render=container_renderer(md, name))
     md.core.ruler.after("block", "container_titles", container_titles)
     return md
+
+
+def set_urls_apart(state: object) -> None:
+    """Each web address in a text token becomes a text token of its own, which
+    remembers what it said (restore_urls puts that back after the typographer)."""
+    for block in state.tokens:  # type: ignore[attr-defined]
+        if not block.children:
+            continue
+        children = []
+        for token in block.children:
+            if token.type != "text" or not URL_IN_TEXT.search(token.content):
+                children.append(token)
+                continue
+            start = 0
+            for found in URL_IN_TEXT.finditer(token.content):
+                pieces = [(token.content[start : found.start()], {}), (found[0], {"url": found[0]})]
+                children += [Token("text", "", 0, content=text, level=token.level, meta=meta)
+                             for text, meta in pieces if text]  # fmt: skip
+                start = found.end()
+            if token.content[start:]:
+                children.append(
+                    Token("text", "", 0, content=token.content[start:], level=token.level)
+                )
+        block.children = children
+
+
+def restore_urls(state: object) -> None:
+    for block in state.tokens:  # type: ignore[attr-defined]
+        for token in block.children or []:
+            if token.type == "text" and "url" in (token.meta or {}):
+                token.content = token.meta["url"]
 
 
 def container_renderer(md: MarkdownIt, name: str) -> Callable:

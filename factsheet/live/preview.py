@@ -7,19 +7,31 @@ It listens on 127.0.0.1 only, and answers only for its own pages and assets,
 the built files in the output folder (by their exact names) and the page
 images it renders. Nothing else, and never a path outside: there is no file
 system behind a URL here, only names checked against patterns.
+
+Listening on 127.0.0.1 does not keep other web pages out: a page from anywhere
+can point its own name at 127.0.0.1 (DNS rebinding) and read what answers. So
+the preview answers only requests that name it (Host `127.0.0.1:<port>` or
+`localhost:<port>`; anything else gets 421), and only those that carry the
+token it made when it started: the address it prints has `?token=…`, which
+becomes a cookie for this port (then the address is shown without it). A
+request without the token gets 403. It sends no CORS headers, so no other
+origin may read an answer.
 """
 
 from __future__ import annotations
 
+import hmac
 import io
 import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -38,6 +50,7 @@ SLUG = SHEET_SLUG.pattern  # a slug may have dots: the rest of a name is fixed
 BUILT_FILE = re.compile(rf"{SLUG}\.[a-z]{{2,3}}(?:-[a-z]{{2,3}})*(?:\.print)?\.(?:pdf|png|html)")
 PAGE_IMAGE = re.compile(rf"{SLUG}\.[a-z]{{2,3}}-\d+\.png")
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream
+TOKEN_PARAMETER = "token"
 
 
 @dataclass
@@ -56,6 +69,9 @@ class Preview:
         self.watcher = watcher
         self.out = watcher.options.out
         self.pages: dict[tuple[str, str], Pages] = {}
+        # Made anew at each start: a page left open from an earlier preview, or
+        # any page that never saw the printed address, is refused.
+        self.token = secrets.token_urlsafe(32)
         self.changed = threading.Condition()
         self.generation = 0
         self.templates = Environment(
@@ -166,7 +182,72 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
-        path = unquote(urlsplit(self.path).path)
+        if not self.names_this_server():
+            return self.refuse(HTTPStatus.MISDIRECTED_REQUEST, "this server is not that host")
+        url = urlsplit(self.path)
+        given = parse_qs(url.query).get(TOKEN_PARAMETER, [])
+        if given:
+            if not self.is_token(given[0]):
+                return self.refuse(HTTPStatus.FORBIDDEN, "wrong token")
+            return self.keep_token(url.path)
+        if not self.is_token(self.cookie_token()):
+            return self.refuse(
+                HTTPStatus.FORBIDDEN, "open the address the preview printed (with ?token=)"
+            )
+        self.serve(unquote(url.path))
+
+    def names_this_server(self) -> bool:
+        """Whether the request's Host is this server's own name and port: a page
+        that rebinds its own name to 127.0.0.1 still sends its own name."""
+        port = self.server.server_address[1]
+        names = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        if port == 80:  # a browser leaves out the default port
+            names |= {"127.0.0.1", "localhost"}
+        hosts = self.headers.get_all("Host") or []
+        return len(hosts) == 1 and hosts[0].strip().lower().rstrip(".") in names
+
+    def cookie_name(self) -> str:
+        # Cookies ignore ports: one name per port keeps two previews apart.
+        return f"factsheet-preview-{self.server.server_address[1]}"
+
+    def cookie_token(self) -> str:
+        cookies = SimpleCookie()
+        try:
+            cookies.load(self.headers.get("Cookie", ""))
+        except CookieError:
+            return ""
+        morsel = cookies.get(self.cookie_name())
+        return morsel.value if morsel else ""
+
+    def is_token(self, given: str) -> bool:
+        return hmac.compare_digest(given.encode(), self.preview.token.encode())
+
+    def keep_token(self, path: str) -> None:
+        """The printed address: its token becomes a cookie, and the browser goes on
+        to the same page without it (out of the address bar and the history)."""
+        self.send_response(HTTPStatus.SEE_OTHER)
+        self.send_header("Location", path if path.startswith("/") else "/")
+        self.send_header(
+            "Set-Cookie",
+            f"{self.cookie_name()}={self.preview.token}; Path=/; HttpOnly; SameSite=Lax",
+        )
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+    def refuse(self, status: HTTPStatus, reason: str) -> None:
+        body = f"{status.value} {status.phrase}: {reason}\n".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def serve(self, path: str) -> None:
         if path == "/":
             return self.send(self.preview.index_page().encode(), "text/html; charset=utf-8")
         if path == "/events":
@@ -232,6 +313,13 @@ class Handler(BaseHTTPRequestHandler):
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream must not keep Ctrl-C waiting
     stopping = False
+
+    def address(self, page: str = "") -> str:
+        """The address to open: `page` (a path without its leading slash), with the
+        token that lets a browser in."""
+        host, port = self.server_address[:2]
+        preview: Preview = self.RequestHandlerClass.preview  # type: ignore[attr-defined]
+        return f"http://{host}:{port}/{page}?{TOKEN_PARAMETER}={preview.token}"
 
     def shutdown(self) -> None:
         self.stopping = True

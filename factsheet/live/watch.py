@@ -38,10 +38,9 @@ def watch(options: Options, out: TextIO, serve: bool = False, port: int = 8000) 
             print(f"cannot serve the preview on 127.0.0.1:{port}: {exc.strerror}; "
                   "choose another port with --port N", file=out)  # fmt: skip
             return 1
-        host, bound = server.server_address[:2]
         # One sheet: its page straight away; several: the list of them.
         page = f"sheet/{folders[0].resolve().name}" if len(folders) == 1 else ""
-        print(f"preview at http://{host}:{bound}/{page} (Ctrl-C to stop)", file=out)
+        print(f"preview at {server.address(page)} (Ctrl-C to stop)", file=out)
         out.flush()
     stop = threading.Event()
     # SIGTERM and SIGHUP end the watch as Ctrl-C does (between builds; a build

@@ -4,8 +4,10 @@ flags, the file names and what a failed edition removes all come from here."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from factsheet.languages import LANGUAGES
 from factsheet.model import Edition
 from factsheet.options import Make
 from factsheet.outputs import (
@@ -27,6 +29,12 @@ KINDS: tuple[OutputKind, ...] = (
     press_kit.KIND,
 )
 BY_KEY = {kind.key: kind for kind in KINDS}
+
+# The languages in a file's name, `en` or `en-zh-Hans`: tags with a profile, the
+# longest first, so that a tag with a hyphen is read whole.
+_TAGS = "|".join(re.escape(tag) for tag in sorted(LANGUAGES, key=len, reverse=True))
+LANGUAGE_TAG = re.compile(rf"(?:(?<=^)|(?<=-))(?:{_TAGS})(?=-|$)", re.IGNORECASE)
+LANGUAGE_LIST = re.compile(rf"(?:{_TAGS})(?:-(?:{_TAGS}))*", re.IGNORECASE)
 
 
 def kinds_asked(flags: set[str]) -> frozenset[str]:
@@ -65,15 +73,18 @@ def existing_outputs(out: Path, slug: str) -> list[Output]:
 
 
 def edition_named(name: str, slug: str, kind: OutputKind) -> Edition | None:
-    """The edition whose file of `kind` is called `name`, if any."""
+    """The edition whose file of `kind` is called exactly `name`, if any: its
+    languages are read as language tags with a profile (so `zh-Hans` is one
+    language, not two), and the name made from them must be `name` again."""
     if kind.scope == SHEET:
         return Edition(slug) if name == kind.filename(Edition(slug)) else None
     prefix = f"{slug}."
     if not name.startswith(prefix) or not name.endswith(kind.suffix):
         return None
     middle = name[len(prefix) : len(name) - len(kind.suffix)]
-    langs = tuple(middle.split("-"))
-    if not all(lang.isalpha() for lang in langs):
-        return None  # another kind's name (.print.pdf), or another sheet's
-    edition = Edition(slug, langs)
-    return edition if edition.combined == (kind.scope == BILINGUAL) else None
+    if not LANGUAGE_LIST.fullmatch(middle):
+        return None  # another kind's name (.print.pdf), or another sheet's (base.x.en.pdf)
+    edition = Edition(slug, tuple(LANGUAGE_TAG.findall(middle)))
+    if kind.filename(edition) != name or edition.combined != (kind.scope == BILINGUAL):
+        return None
+    return edition

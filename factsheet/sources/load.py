@@ -69,6 +69,11 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         value_node = items[key][1]
         positions[key] = reader.pos(value_node)
         values[key] = read(value_node, key)
+        if key == "languages" and isinstance(value_node, yaml.SequenceNode):
+            # Each language's own place, for what is wrong with that one.
+            for item in value_node.value:
+                if isinstance(item, yaml.ScalarNode):
+                    positions.setdefault(language_key(item.value), reader.pos(item))
     if reader.problems or None in values.values():
         return None, reader.problems
     config = SheetConfig(
@@ -87,6 +92,16 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         positions=positions,
     )
     return config, reader.problems
+
+
+def language_key(lang: str) -> str:
+    """Where a language of `languages:` is recorded in SheetConfig.positions."""
+    return f"languages.{lang}"
+
+
+def language_pos(config: SheetConfig, lang: str) -> Pos:
+    """The place of one language in sheet.yaml's `languages:` list."""
+    return config.positions.get(language_key(lang), config.pos_of("languages"))
 
 
 CONTENT_KEYS = {"title", "subtitle", "summary", "sections", "credit", "charts"}
@@ -231,12 +246,14 @@ def load_sheet(folder: Path, texts: Mapping[Path, str] | None = None) -> Sheet:
     contents: dict[str, Content] = {}
     sources: list[Source] = []
     for lang in config.languages if config else []:
+        # A language is a name from a fixed list (its profile) before it is part of
+        # a path: `../../elsewhere/secret` must never open elsewhere/secret.yaml.
         if not has_profile(lang):  # never written with another language's conventions
-            problems.append(no_profile(lang, config.pos_of("languages")))
+            problems.append(no_profile(lang, language_pos(config, lang)))
             continue
         path = folder / f"{lang}.yaml"
         if path not in texts and not path.is_file():
-            where = config.pos_of("languages")
+            where = language_pos(config, lang)
             shown = display_path(folder / f"{lang}.yaml")
             message = f"languages: '{lang}' is listed but {shown} does not exist"
             problems.append(Problem(where, message, code="file.not-found", subject=shown))
