@@ -60,22 +60,47 @@ def one_of(*values: str) -> Check:
     return check
 
 
-def either(*checks: Check) -> Check:
-    def check(value: object) -> str:
-        reasons = [c(value) for c in checks]
+@dataclass(frozen=True)
+class Either:
+    """Any of some checks: a value is taken when one takes it."""
+
+    checks: tuple[Check, ...]
+
+    def __call__(self, value: object) -> str:
+        reasons = [c(value) for c in self.checks]
         return "" if "" in reasons else " or ".join(dict.fromkeys(reasons))
 
-    return check
+
+def either(*checks: Check) -> Either:
+    return Either(checks)
 
 
-def list_of(item: Check) -> Check:
-    def check(value: object) -> str:
+@dataclass(frozen=True)
+class ListOf:
+    """A list of at most MAX_LIST items, each taken by `item`."""
+
+    item: Check
+
+    def __call__(self, value: object) -> str:
         if not isinstance(value, list) or len(value) > MAX_LIST:
             return f"a list of at most {MAX_LIST} items"
-        reasons = [item(v) for v in value]
+        reasons = [self.item(v) for v in value]
         return next((f"a list, each {r}" for r in reasons if r), "")
 
-    return check
+
+def list_of(item: Check) -> ListOf:
+    return ListOf(item)
+
+
+@dataclass(frozen=True)
+class Props:
+    """An object of allowed keys, each value checked (a scale, an axis)."""
+
+    allowed: dict[str, Check]
+    what: str
+
+    def __call__(self, value: object) -> str:
+        return keys_of(value, self.allowed)
 
 
 # Plain words: field names, titles, labels. Vega escapes them as SVG text.
@@ -102,7 +127,7 @@ SCALAR = either(number, boolean, null, TEXT)
 
 MARK_TYPES = ("bar", "line", "area", "point", "circle", "square", "rule", "text", "arc", "tick")
 MARK_TYPE = one_of(*MARK_TYPES)
-BAND = either(number, lambda v: keys_of(v, {"band": number}))
+BAND = either(number, Props({"band": number}, "a width"))
 
 MARK_PROPS: dict[str, Check] = {
     "type": MARK_TYPE,
@@ -133,9 +158,7 @@ SORT = either(
     null,
     one_of("ascending", "descending", "x", "y", "-x", "-y", "color", "-color"),
     list_of(SCALAR),
-    lambda v: keys_of(
-        v, {"field": NAME, "op": AGGREGATE, "order": one_of("ascending", "descending")}
-    ),
+    Props({"field": NAME, "op": AGGREGATE, "order": one_of("ascending", "descending")}, "sort"),
 )
 SCALE_PROPS: dict[str, Check] = {
     "type": one_of("linear", "log", "sqrt", "pow", "symlog", "time", "utc", "ordinal",
@@ -161,12 +184,12 @@ CHANNEL_PROPS: dict[str, Check] = {
     "field": NAME, "type": TYPE, "aggregate": AGGREGATE, "timeUnit": TIME_UNIT,
     "title": either(TEXT, null), "sort": SORT, "format": FORMAT,
     "stack": either(boolean, null, one_of("zero", "normalize", "center")),
-    "bin": either(boolean, lambda v: keys_of(v, {"maxbins": number, "step": number})),
+    "bin": either(boolean, Props({"maxbins": number, "step": number}, "bin")),
     "value": either(number, COLOR, boolean, null), "datum": SCALAR,
     "bandPosition": number,
-    "scale": either(null, lambda v: keys_of(v, SCALE_PROPS)),
-    "axis": either(null, lambda v: keys_of(v, AXIS_PROPS)),
-    "legend": either(null, lambda v: keys_of(v, LEGEND_PROPS)),
+    "scale": either(null, Props(SCALE_PROPS, "scale")),
+    "axis": either(null, Props(AXIS_PROPS, "axis")),
+    "legend": either(null, Props(LEGEND_PROPS, "legend")),
 }  # fmt: skip
 CHANNELS = (
     "x", "y", "x2", "y2", "xOffset", "yOffset", "color", "fill", "stroke", "opacity",
@@ -208,27 +231,26 @@ WINDOW_FIELD = {
     "field": NAME, "as": NAME, "param": number,
 }  # fmt: skip
 TRANSFORMS: dict[str, dict[str, Check]] = {
-    "filter": {"filter": either(expression, lambda v: keys_of(v, PREDICATE_PROPS))},
+    "filter": {"filter": either(expression, Props(PREDICATE_PROPS, "a filter"))},
     "calculate": {"calculate": expression, "as": NAME},
     "fold": {"fold": list_of(NAME), "as": list_of(NAME)},
     "aggregate": {
-        "aggregate": list_of(lambda v: keys_of(v, AGGREGATE_FIELD)),
+        "aggregate": list_of(Props(AGGREGATE_FIELD, "an aggregate")),
         "groupby": list_of(NAME),
     },
     "joinaggregate": {
-        "joinaggregate": list_of(lambda v: keys_of(v, AGGREGATE_FIELD)),
+        "joinaggregate": list_of(Props(AGGREGATE_FIELD, "an aggregate")),
         "groupby": list_of(NAME),
     },
     "window": {
-        "window": list_of(lambda v: keys_of(v, WINDOW_FIELD)),
+        "window": list_of(Props(WINDOW_FIELD, "a window")),
         "frame": list_of(either(number, null)), "groupby": list_of(NAME),
-        "sort": list_of(lambda v: keys_of(v, {"field": NAME,
-                                              "order": one_of("ascending", "descending")})),
+        "sort": list_of(Props({"field": NAME, "order": one_of("ascending", "descending")}, "sort")),
         "ignorePeers": boolean,
     },
 }  # fmt: skip
 RESOLVE_PROPS = {
-    part: lambda v: keys_of(v, {c: one_of("shared", "independent") for c in CHANNELS})
+    part: Props({c: one_of("shared", "independent") for c in CHANNELS}, part)
     for part in ("scale", "axis", "legend")
 }
 SIZE = either(number, one_of("container"))
@@ -353,6 +375,15 @@ def properties(value: object, path: Path, allowed: dict[str, Check], what: str) 
 
 
 def checked(path: Path, value: object, check: Check) -> list[Refusal]:
+    """A value checked; an object or list that its check takes apart is followed
+    down, so that what is refused in it is named at its own line."""
+    options = check.checks if isinstance(check, Either) else (check,)
+    objects = [c for c in options if isinstance(c, Props)]
+    if isinstance(value, dict) and objects:
+        return properties(value, path, objects[0].allowed, objects[0].what)
+    lists = [c for c in options if isinstance(c, ListOf)]
+    if isinstance(value, list) and lists and len(value) <= MAX_LIST:
+        return [r for i, item in enumerate(value) for r in checked((*path, i), item, lists[0].item)]
     reason = check(value)
     if not reason:
         return []

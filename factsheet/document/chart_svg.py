@@ -105,6 +105,8 @@ def written(element: etree._Element, top: bool = False) -> str:
             continue
         if qname.localname == "style":
             value = clean_style(value)
+            if not value:
+                continue
         elif not safe_value(value):
             continue
         attributes.append(f' {qname.localname}="{escaped(value)}"')
