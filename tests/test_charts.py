@@ -5,8 +5,10 @@ with its alt text, and every way a chart's files can be wrong."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -388,7 +390,22 @@ def test_vega_writes_the_blend_attack_into_the_svg_and_the_sanitiser_takes_it_ou
     clean = clean_svg(svg)
     assert "http:" not in clean.replace(SVG, "")
     assert "mix-blend-mode: multiply" in clean  # the blend itself is harmless
-    assert "vl_convert" not in sys.modules  # drawn in a child: this process may fork
+
+
+def test_drawing_leaves_the_process_free_to_fork(tmp_path):
+    """vl-convert's engine starts threads: a process that imported it must not fork
+    (build/pool.py). A process that draws a chart never imports it."""
+    script = (
+        "import sys; from tests.test_charts import to_draw\n"
+        "from factsheet.document.charts import ChartLimits, svgs_of\n"
+        "from factsheet.languages import profile\n"
+        "svg = svgs_of([to_draw({})], profile('en'), ChartLimits())['attack']\n"
+        "print(isinstance(svg, str) and svg.startswith('<svg'), 'vl_convert' in sys.modules)"
+    )
+    env = os.environ | {"XDG_CACHE_HOME": str(tmp_path)}  # drawn, not read from the cache
+    run = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env,
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert run.stdout.split() == ["True", "False"], run.stderr
 
 
 def test_a_chart_past_the_memory_limit_stops_with_one_line():
