@@ -13,7 +13,7 @@ from factsheet import RUN, __version__
 from factsheet.build.pool import Stopped
 from factsheet.build.run import Report, build
 from factsheet.errors import FactsheetError
-from factsheet.options import Make, Options, Run
+from factsheet.options import MEMORY_LIMIT_FLAG, TIME_LIMIT_FLAG, Make, Options, Run
 from factsheet.outputs.registry import KINDS, kinds_asked
 from factsheet.paths import missing_font_packages
 
@@ -69,11 +69,11 @@ def parse_args(argv: list[str]) -> tuple[Options, bool]:
     parser.add_argument("--force", action="store_true", help="rebuild sheets that are up to date")
     defaults = Run()
     parser.add_argument(
-        "--time-limit", type=float, default=defaults.time_limit, metavar="SECONDS",
+        TIME_LIMIT_FLAG, type=float, default=defaults.time_limit, metavar="SECONDS",
         help=f"CPU time each edition may take (default: {defaults.time_limit:g})",
     )  # fmt: skip
     parser.add_argument(
-        "--memory-limit", type=int, default=defaults.memory_limit, metavar="MB",
+        MEMORY_LIMIT_FLAG, type=int, default=defaults.memory_limit, metavar="MB",
         help=f"memory each edition may take (default: {defaults.memory_limit})",
     )  # fmt: skip
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")

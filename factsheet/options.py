@@ -12,6 +12,9 @@ from pathlib import Path
 from factsheet.paths import LOCALES_DIR
 
 OFFICE_PDF = "office-pdf"  # the one kind always made (outputs/office_pdf.py)
+# The command line's names for Run's limits, which messages past a limit give.
+TIME_LIMIT_FLAG = "--time-limit"
+MEMORY_LIMIT_FLAG = "--memory-limit"
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ class Run:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     check_only: bool = False  # validate everything, write nothing
     force: bool = False  # rebuild even what is up to date
-    # Each edition in its worker: CPU seconds, and megabytes of data (build/limits.py).
+    # Each edition in its worker: CPU seconds, and megabytes of data (build/limits.py);
+    # its charts' drawing process: as many wall-clock seconds and megabytes.
     time_limit: float = 120.0
     memory_limit: int = 2048
     # watch: an edition that fails leaves the files of its last good build in

@@ -112,8 +112,9 @@ def render_language(
 
     The notes are formatted once (citeproc is the slow part) and serve both
     the print document and, with `web`, the web page. Without `charts`, none is
-    drawn (the build server's warm-up: a process that drew one must not fork)."""
-    from factsheet.document.charts import draw_charts
+    drawn (the build server's warm-up: drawing runs in a process of its own, which
+    warming up cannot help)."""
+    from factsheet.document.charts import ChartLimits, draw_charts
     from factsheet.document.cite import cite_notes
     from factsheet.document.i18n import load_localizer
     from factsheet.document.render import render_html, render_page, screen_stylesheet
@@ -122,7 +123,8 @@ def render_language(
     locale = sheet.config.locales.get(doc.lang)
     theme = sheet.config.theme
     sans = family_of(theme_fonts(theme), "sans")
-    drawn = draw_charts(sheet, doc.lang, colors_of(theme), sans) if charts else {}
+    limits = ChartLimits.of(options.run)
+    drawn = draw_charts(sheet, doc.lang, colors_of(theme), sans, limits) if charts else {}
     where = sheet.config.pos_of("citation-style")
     style = sheet.config.citation_style
     cites = cite_notes(doc.notes, sheet.sources, style, doc.lang, where, locale)

@@ -4,14 +4,28 @@ with its alt text, and every way a chart's files can be wrong."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
 import pytest
 
-from factsheet.document.charts import read_csv, urls_in
+from factsheet.document.chart_svg import SVG_NS
+from factsheet.document.charts import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ChartLimits,
+    ToDraw,
+    read_csv,
+    svgs_of,
+    urls_in,
+)
+from factsheet.errors import FactsheetError
 from factsheet.languages import profile
 from factsheet.paths import PROJECT_DIR as PROJECT
 from tests.conftest import built_once, read_pdf
@@ -116,6 +130,7 @@ def test_every_url_in_a_spec_is_found():
 
 
 SPEC = "charts/overdose-deaths.vl.json"
+SVG = SVG_NS
 
 
 @pytest.mark.parametrize(
@@ -151,8 +166,8 @@ SPEC = "charts/overdose-deaths.vl.json"
         ("overdose-deaths.csv", "year,deaths", "a\xf1o,deaths",
          f"{SPEC}:3:20: data.url 'overdose-deaths.csv' is not UTF-8 text: save it as UTF-8"),
         (SPEC, '"bar"', '"bars"',
-         f"{SPEC}:1:1: Vega-Lite cannot draw this spec: check each mark type and channel name "
-         "(TypeError: Cannot read properties of undefined (reading 'filled'))"),
+         f"{SPEC}:4:12: mark.type must be one of 'bar', 'line', 'area', 'point', 'circle', "
+         "'square', 'rule', 'text', 'arc', 'tick'"),
     ],
 )  # fmt: skip
 def test_bad_chart(naloxone, run_cli, tmp_path, path, old, new, message):
@@ -216,3 +231,221 @@ def test_a_translation_labels_every_value_the_reference_labels(naloxone, run_cli
         in line
         for line in run.error_lines
     ), run.err
+
+
+BLEND = "multiply;cursor:url(http://127.0.0.1:9/c);background-image:url(http://127.0.0.1:9/b)"
+SEQUENCE = [{"calculate": "sequence(0,3000000)", "as": "s"}, {"flatten": ["s"]}]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "code", "said"),
+    [
+        ('"type": "bar"', f'"type": "bar", "blend": "{BLEND}"', "4:27",
+         "chart.refused-property", "mark.blend: a chart does not take 'blend' in mark"),
+        ('"x": {', '"href": {"field": "year"}, "x": {', "6:5",
+         "chart.refused-property", "encoding.href: a chart does not take the 'href' channel"),
+        ('"mark"', f'"transform": {json.dumps(SEQUENCE)}, "mark"', "4:18",
+         "chart.refused-expression", "transform[0].calculate must be an expression of datum "
+         "fields, numbers, strings and operators, with no call (not 'sequence(0,3000000)')"),
+        ('"mark"', '"transform": [{"flatten": ["year"]}], "mark"', "4:18",
+         "chart.refused-property", "transform[0].flatten: a chart does not take the 'flatten' "
+         "transform"),
+        ('"mark"', '"transform": [{"filter": "length(sequence(0, 9)) > 1"}], "mark"', "4:18",
+         "chart.refused-expression", "transform[0].filter must be an expression"),
+        ('{"type": "bar", "width": {"band": 0.6}}', '"image"', "4:3",
+         "chart.refused-value", "mark must be one of 'bar', "),
+        ('"type": "ordinal"', '"type": "ordinal", "axis": {"labelExpr": "datum.label"}', "6:56",
+         "chart.refused-property", "encoding.x.axis.labelExpr: a chart does not take"),
+        ('"type": "bar"', '"type": "bar", "color": "red;fill:url(http://x/)"', "4:27",
+         "chart.refused-value", "mark.color must be a colour"),
+        ('"mark"', '"params": [{"name": "p"}], "mark"', "4:3",
+         "chart.refused-property", "params: a chart does not take 'params'"),
+        ('"mark"', '"config": {"background": "red"}, "mark"', "4:3",
+         "chart.refused-property", "config: a chart does not take 'config'"),
+    ],
+)  # fmt: skip
+def test_a_spec_past_the_allowlist_is_refused_at_its_line(naloxone, run_cli, old, new, at, code,
+                                                          said):  # fmt: skip
+    """The attacks of issue 26 (a blend string that put url()s into the page's SVG,
+    an href channel, an expression that allocates without bound) and what else a
+    fact sheet's chart does not need: one line each, at the key, before drawing."""
+    from factsheet.document.charts import read_chart
+    from factsheet.errors import Pos
+
+    spec = naloxone / SPEC
+    spec.write_text(spec.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    data, problems = read_chart(naloxone, "overdose-deaths", Pos("es.yaml", 1, 1))
+    assert data is None
+    first = problems[0]  # the sequence attack's flatten is refused too, after it
+    assert (f"{first.pos.line}:{first.pos.col}", first.code) == (at, code)
+    assert problems[0].message.startswith(said), problems[0].message
+    run = run_cli(naloxone, "--check")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert f"{naloxone}/{SPEC}:{at}: {problems[0].message}" in run.error_lines, run.err
+
+
+def test_a_spec_a_fact_sheet_needs_is_taken(naloxone):
+    from factsheet.document.charts import read_chart
+    from factsheet.errors import Pos
+
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"url": "overdose-deaths.csv"},
+        "transform": [{"filter": "datum.year >= 2020 && datum['deaths'] != null"},
+                      {"calculate": "datum.deaths / 1000", "as": "thousands"}],
+        "layer": [
+            {"mark": {"type": "line", "point": True, "strokeDash": [4, 2]},
+             "encoding": {"x": {"field": "year", "type": "ordinal"},
+                          "y": {"field": "deaths", "type": "quantitative",
+                                "scale": {"zero": False}, "axis": {"format": "~s"}}}},
+            {"mark": {"type": "text", "dy": -8},
+             "encoding": {"x": {"field": "year", "type": "ordinal"},
+                          "y": {"field": "deaths", "type": "quantitative"},
+                          "text": {"field": "deaths", "format": ",.0f"}}},
+        ],
+    }  # fmt: skip
+    (naloxone / SPEC).write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    data, problems = read_chart(naloxone, "overdose-deaths", Pos("es.yaml", 1, 1))
+    assert problems == [] and data is not None
+
+
+@pytest.mark.parametrize(
+    ("rows", "columns", "line", "said"),
+    [
+        (MAX_ROWS + 1, 2, MAX_ROWS + 2, f"more than {MAX_ROWS} rows of data"),
+        (3, MAX_COLUMNS + 1, 1, f"more than {MAX_COLUMNS} columns"),
+    ],
+)
+def test_data_past_its_limits_is_refused_at_its_line(naloxone, run_cli, rows, columns, line, said):
+    header = ",".join(["year", "deaths", *(f"c{n}" for n in range(columns - 2))])
+    body = "".join(
+        ",".join([str(2000 + n), "1", *["0"] * (columns - 2)]) + "\n" for n in range(rows)
+    )
+    (naloxone / "overdose-deaths.csv").write_text(header + "\n" + body, encoding="utf-8")
+    run = run_cli(naloxone, "--check")
+    assert run.code == 1
+    assert any(
+        line_.startswith(f"{naloxone}/overdose-deaths.csv:{line}:1: {said}")
+        for line_ in run.error_lines
+    ), run.err
+
+
+@pytest.mark.parametrize(
+    ("svg", "kept", "gone"),
+    [
+        ('<g style="mix-blend-mode: multiply;cursor:url(http://a/);background-image:url(http://b/)">'
+         "<rect/></g>", '<g style="mix-blend-mode: multiply"><rect/></g>', ["url(http"]),
+        ('<script>alert(1)</script><g onclick="alert(1)" onload="x"><path d="M0,0"/></g>',
+         '<g><path d="M0,0"/></g>', ["script", "onclick", "onload"]),
+        ('<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>',
+         "", ["foreignObject", "div"]),
+        ('<a href="http://a/"><text>x</text></a><image href="http://i/"/>', "", ["http://a", "http://i"]),
+        ('<g clip-path="url(#clip1)" fill="url(http://f/)" xlink:href="http://l/"><rect/></g>',
+         '<g clip-path="url(#clip1)"><rect/></g>', ["http://f", "http://l"]),
+        ("<!-- --><?x <script> ?><text>a &amp; &lt;/svg&gt;&lt;script&gt;</text>",
+         "<text>a &amp; &lt;/svg&gt;&lt;script&gt;</text>", ["<!--", "<?", "<script"]),
+        ('<style>@import "http://s/";</style><text style="font:x;fill:\\75rl(http://e/)">t</text>',
+         "<text>t</text>", ["import", "http://s", "http://e"]),
+    ],
+)  # fmt: skip
+def test_the_svg_keeps_only_drawing(svg, kept, gone):
+    from factsheet.document.chart_svg import clean_svg
+
+    whole = f'<svg xmlns="{SVG}" xmlns:xlink="http://www.w3.org/1999/xlink">{svg}</svg>'
+    clean = clean_svg(whole)
+    assert clean == (f'<svg xmlns="{SVG}">{kept}</svg>' if kept else f'<svg xmlns="{SVG}"/>')
+    assert not [word for word in gone if word in clean]
+
+
+@pytest.mark.parametrize(
+    "svg",
+    ['<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">]><svg xmlns="' + SVG_NS + '">&a;</svg>',
+     "<html/>", "<svg"],
+)  # fmt: skip
+def test_what_is_not_a_drawing_is_refused(svg):
+    from factsheet.document.chart_svg import clean_svg
+
+    if svg.startswith("<!DOCTYPE"):
+        assert "aaaa" not in clean_svg(svg)  # the entity is never expanded
+        return
+    with pytest.raises(ValueError):
+        clean_svg(svg)
+
+
+def to_draw(spec: dict) -> ToDraw:
+    spec = {"data": {"values": [{"a": 1, "b": 2}]}, "mark": "bar",
+            "encoding": {"x": {"field": "a", "type": "ordinal"},
+                         "y": {"field": "b", "type": "quantitative"}}} | spec  # fmt: skip
+    return ToDraw("attack", "charts/attack.vl.json", spec, {})
+
+
+def test_vega_writes_the_blend_attack_into_the_svg_and_the_sanitiser_takes_it_out():
+    """The second wall: were the allowlist to let a blend string through, what
+    vl-convert draws has it in a style, and the page would not."""
+    from factsheet.document.chart_svg import clean_svg
+
+    chart = to_draw({"mark": {"type": "bar", "blend": BLEND}})
+    svg = svgs_of([chart], profile("en"), ChartLimits())["attack"]
+    assert isinstance(svg, str) and "url(http://127.0.0.1:9/b)" in svg
+    clean = clean_svg(svg)
+    assert "http:" not in clean.replace(SVG, "")
+    assert "mix-blend-mode: multiply" in clean  # the blend itself is harmless
+
+
+def test_drawing_leaves_the_process_free_to_fork(tmp_path):
+    """vl-convert's engine starts threads: a process that imported it must not fork
+    (build/pool.py). A process that draws a chart never imports it."""
+    script = (
+        "import sys; from tests.test_charts import to_draw\n"
+        "from factsheet.document.charts import ChartLimits, svgs_of\n"
+        "from factsheet.languages import profile\n"
+        "svg = svgs_of([to_draw({})], profile('en'), ChartLimits())['attack']\n"
+        "print(isinstance(svg, str) and svg.startswith('<svg'), 'vl_convert' in sys.modules)"
+    )
+    env = os.environ | {"XDG_CACHE_HOME": str(tmp_path)}  # drawn, not read from the cache
+    run = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env,
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert run.stdout.split() == ["True", "False"], run.stderr
+
+
+def test_a_chart_past_the_memory_limit_stops_with_one_line():
+    """The sequence attack, past the allowlist: it took 1.7 GB and killed the
+    build ("Fatal JavaScript out of memory"); now the drawing process dies alone."""
+    chart = to_draw({"transform": SEQUENCE})
+    with pytest.raises(FactsheetError) as caught:
+        svgs_of([chart], profile("en"), ChartLimits(memory_mb=700))
+    [problem] = caught.value.problems
+    assert problem.code == "chart.memory-limit"
+    assert str(problem) == (
+        "charts/attack.vl.json:1:1: drawing this chart ran out of its memory limit, 700 MB "
+        "(raise it with --memory-limit MB)"
+    )
+
+
+def test_a_chart_past_the_time_limit_stops_with_one_line():
+    chart = to_draw({"mark": "line"})  # starting the engine alone takes longer
+    with pytest.raises(FactsheetError) as caught:
+        svgs_of([chart], profile("en"), ChartLimits(seconds=0.1))
+    [problem] = caught.value.problems
+    assert problem.code == "chart.time-limit"
+    assert "longer than its time limit, 0.1 s (raise it with --time-limit SECONDS)" in str(problem)
+
+
+def test_past_a_limit_that_sheet_fails_and_the_others_build(naloxone, minimal, run_cli,
+                                                            tmp_path, monkeypatch):  # fmt: skip
+    # A width of its own, so that the cache cannot hold this drawing.
+    spec = naloxone / SPEC
+    spec.write_text(spec.read_text().replace('"band": 0.6', '"band": 0.59'))
+    # less than the engine's start, and enough for the minimal sheet's layout
+    limit = ["--memory-limit", "300"]
+    run = run_cli(
+        naloxone, minimal, "--out", tmp_path / "out", "--jobs", "1", "--lang", "en", *limit
+    )
+    assert run.code == 1
+    assert (
+        f"{naloxone}/{SPEC}:1:1: drawing this chart ran out of its memory limit, 300 MB "
+        "(raise it with --memory-limit MB)"
+        in [line.removeprefix("error: ") for line in run.error_lines]
+    ), run.err
+    assert (tmp_path / "out" / "minimal.en.pdf").is_file()
+    assert not (tmp_path / "out" / "naloxone.en.pdf").exists()

@@ -162,11 +162,9 @@ class Workers:
         self.size = max(1, size)
         self.queue: deque[Task] = deque()
         self.workers: list[Worker] = []
-        # vl-convert runs its JavaScript engine on threads of its own: a worker
-        # forked from a process that has drawn a chart inherits their locks,
-        # held, and hangs at its own first chart. Such a process starts fresh ones.
-        method = "spawn" if "vl_convert" in sys.modules else "fork"
-        self.context = multiprocessing.get_context(method)
+        # Forked: a worker starts at once, with what this process has loaded. (No
+        # chart engine is among it: charts are drawn in processes of their own.)
+        self.context = multiprocessing.get_context("fork")
         # CPU time is the limit; wall time only catches a worker stuck outside
         # Python, where no signal is handled (generous: the machine may be busy).
         self.wall_limit = options.run.time_limit * 4 + 30

@@ -290,7 +290,7 @@ def warm_up() -> None:
     """Import the pipeline and make one PDF of the new-sheet example, so that each
     child starts where a process that has built before would be: fonts loaded,
     styles parsed, cffi's types and citeproc's style read. Its chart is left out:
-    a process that has drawn one must not fork (charts.py, build/pool.py)."""
+    charts are drawn in a process of their own, which warming this one cannot help."""
     import factsheet.build.run  # noqa: F401 - the modules a build uses, for the children
     from factsheet.errors import Pos
     from factsheet.layout.pdf import lay_out, write_layout

@@ -7,6 +7,11 @@ JavaScript engine, no browser), with numbers and dates as the language's
 profile writes them (its CLDR number symbols and calendar). The data is read
 here and handed to Vega inline, so a chart never fetches anything: a spec that
 names a URL, or a file outside the sheet, is refused.
+
+What a spec may say is an allowlist (chart_spec.py), the data is bounded
+(MAX_ROWS, MAX_COLUMNS), the drawing runs in a child process under a time and a
+memory limit (chart_draw.py; the run's --time-limit and --memory-limit),
+and its SVG is sanitised before any page shows it (chart_svg.py).
 """
 
 from __future__ import annotations
@@ -18,20 +23,32 @@ import importlib.metadata
 import io
 import json
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.numbers import format_decimal
 
 from factsheet.cache import cache_folder, read_entry, write_entry
-from factsheet.errors import Pos, Problem, display_path
+from factsheet.document import chart_draw
+from factsheet.document.chart_spec import check_spec
+from factsheet.document.chart_svg import clean_svg
+from factsheet.errors import FactsheetError, Pos, Problem, display_path
 from factsheet.languages import LanguageProfile, profile
 from factsheet.model import ChartWords, Content, Sheet
+from factsheet.options import MEMORY_LIMIT_FLAG, TIME_LIMIT_FLAG, Run
 from factsheet.paths import FONT_FILES, family_of
 
 CHARTS_DIR = "charts"
 SPEC_SUFFIX = ".vl.json"
 MAX_DATA_BYTES = 1_000_000
+MAX_SPEC_BYTES = 100_000
+# A fact sheet's chart shows tens of values; Vega's time and memory grow with
+# the rows (a 1 MB CSV took 466 s and 4.7 GB), so the data is bounded first.
+MAX_ROWS = 5_000
+MAX_COLUMNS = 50
+# The drawing process's limits, each raised by an environment variable.
 CHART_FENCE = re.compile(r"^[ \t]*:::[ \t]*chart\b[ \t]*([^\s]*)", re.M)
 CHANNELS_WITH_TITLES = ("x", "y", "color", "size", "shape", "opacity", "theta", "x2", "y2")
 # Sizes in CSS px (0.75 pt): the chart is drawn as wide as the text column of a
@@ -86,9 +103,15 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
         return None, [
             Problem(where, f"chart '{chart_id}': there is no {shown}{charts}", code="chart.unknown")
         ]
+    if path.stat().st_size > MAX_SPEC_BYTES:
+        message = f"larger than {MAX_SPEC_BYTES} bytes: a chart's spec is short"
+        return None, [Problem(Pos(shown, 1, 1), message, code="file.too-large")]
     try:
         text = path.read_text(encoding="utf-8")
         spec = json.loads(text)
+    except RecursionError:
+        message = "nested too deeply: a chart's spec is simpler"
+        return None, [Problem(Pos(shown, 1, 1), message, code="chart.spec")]
     except UnicodeDecodeError:
         return None, [
             Problem(Pos(shown, 1, 1), "not UTF-8 text: save it as UTF-8", code="file.not-utf8")
@@ -129,6 +152,9 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
                 code="chart.data",
             )
         ]
+    refused = check_spec(spec, text, shown)
+    if refused:
+        return None, refused
     csv_path = (folder / name).resolve()
     if "://" in name or name.startswith("//") or not csv_path.is_relative_to(folder.resolve()):
         folder_name = display_path(folder)
@@ -151,7 +177,7 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
             )
         ]
     try:
-        columns, rows = read_csv(csv_path.read_text(encoding="utf-8-sig"))
+        csv_text = csv_path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         return None, [
             Problem(
@@ -160,6 +186,13 @@ def read_chart(folder: Path, chart_id: str, where: Pos) -> tuple[ChartData | Non
                 code="file.not-utf8",
             )
         ]
+    over = past_limits(csv_text)
+    if over is not None:
+        line, message = over
+        return None, [
+            Problem(Pos(display_path(csv_path), line, 1), message, code="chart.data-limit")
+        ]
+    columns, rows = read_csv(csv_text)
     problems = [
         Problem(
             at(f'"{field}"'),
@@ -180,6 +213,23 @@ def read_csv(text: str) -> tuple[list[str], list[dict[str, object]]]:
     reader = csv.DictReader(io.StringIO(text))
     rows = [{k: as_number(v or "") for k, v in row.items() if k is not None} for row in reader]
     return list(reader.fieldnames or []), rows
+
+
+def past_limits(text: str) -> tuple[int, str] | None:
+    """The line of the first row past MAX_ROWS or with more than MAX_COLUMNS cells,
+    and what is wrong there; read before the rows are made, so a CSV too big to
+    draw costs nothing."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for index, row in enumerate(reader):
+            if len(row) > MAX_COLUMNS:
+                return reader.line_num, f"more than {MAX_COLUMNS} columns: a chart draws a few"
+            if index > MAX_ROWS:  # the header, then MAX_ROWS rows
+                message = f"more than {MAX_ROWS} rows of data: a chart draws fewer (sum them first)"
+                return reader.line_num, message
+    except csv.Error as exc:  # a cell longer than the csv module's field limit
+        return reader.line_num, f"not a CSV file a chart can read: {exc}"
+    return None
 
 
 def as_number(cell: str) -> object:
@@ -311,38 +361,121 @@ def check_words(words: ChartWords, data: ChartData) -> list[Problem]:
     return problems
 
 
-def svg_of(spec: dict, config: dict, language: LanguageProfile) -> str:
-    """The SVG vl-convert draws, kept in the user's cache: its engine takes about
-    0.5 s to start in each process, and an unchanged chart need not start it."""
+@dataclass(frozen=True)
+class ChartLimits:
+    """How long (wall-clock seconds) the drawing process may run and how much
+    memory it may write to: the run's limits for an edition (options.Run)."""
+
+    seconds: float = Run.time_limit
+    memory_mb: int = Run.memory_limit
+
+    @staticmethod
+    def of(run: Run) -> ChartLimits:
+        return ChartLimits(run.time_limit, run.memory_limit)
+
+
+@dataclass(frozen=True)
+class ToDraw:
+    """One chart to draw: its full spec and the house look, in one language."""
+
+    id: str
+    spec_path: str
+    spec: dict
+    config: dict
+
+
+def svgs_of(
+    charts: list[ToDraw], language: LanguageProfile, limits: ChartLimits
+) -> dict[str, str | Problem]:
+    """Each chart's SVG as vl-convert draws it (or why it cannot), kept in the
+    user's cache: the drawing process takes about 0.6 s to start, and an unchanged
+    chart need not start it. Those not in the cache are drawn in one child process;
+    past a limit, that raises FactsheetError naming it."""
     numbers, dates = language.vega_number_locale(), language.vega_time_locale()
-    inputs = [spec, config, numbers, dates, importlib.metadata.version("vl-convert-python")]
-    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-    folder, name = cache_folder("charts"), f"{digest[:32]}.svg"
-    kept = read_entry(folder, name, digest, lambda entry: entry.data.decode("utf-8"))
-    if kept is not None:
-        return kept
-    import vl_convert  # a JavaScript engine: loaded only when a chart must be drawn
+    version = importlib.metadata.version("vl-convert-python")
+    folder = cache_folder("charts")
+    found: dict[str, str | Problem] = {}
+    missing: dict[str, tuple[ToDraw, str, str]] = {}  # id -> chart, entry name, inputs
+    for chart in charts:
+        inputs = [chart.spec, chart.config, numbers, dates, version]
+        made_from = json.dumps(inputs, sort_keys=True)
+        name = f"{hashlib.sha256(made_from.encode()).hexdigest()[:32]}.svg"
+        kept = read_entry(folder, name, made_from, lambda entry: entry.data.decode("utf-8"))
+        if kept is not None:
+            found[chart.id] = kept
+        else:
+            missing[chart.id] = (chart, name, made_from)
+    if not missing:
+        return found
+    request = {
+        "memory": limits.memory_mb * 2**20,
+        "charts": [
+            {"id": c.id, "spec": c.spec, "config": c.config, "numbers": numbers, "dates": dates}
+            for c, _, _ in missing.values()
+        ],
+    }
+    results = run_drawing(request, {c.id: c.spec_path for c, _, _ in missing.values()}, limits)
+    for (chart, name, made_from), result in zip(missing.values(), results, strict=True):
+        if "svg" in result:
+            found[chart.id] = result["svg"]
+            write_entry(folder, name, made_from, result["svg"].encode())
+        else:
+            found[chart.id] = Problem(
+                Pos(chart.spec_path, 1, 1),
+                f"Vega-Lite cannot draw this spec: {vega_reason(result['error'])}",
+                code="chart.draw",
+            )
+    return found
 
-    svg = vl_convert.vegalite_to_svg(
-        spec,
-        config=config,
-        allowed_base_urls=[],
-        format_locale=numbers,
-        time_format_locale=dates,
-    )
-    write_entry(folder, name, digest, svg.encode())
-    return svg
+
+def run_drawing(request: dict, spec_paths: dict[str, str], limits: ChartLimits) -> list[dict]:
+    """chart_draw.py in a child process, under the limits; its results in order."""
+    command = [sys.executable, "-I", chart_draw.__file__]
+    first = Pos(next(iter(spec_paths.values())), 1, 1)
+    try:
+        run = subprocess.run(
+            command, input=json.dumps(request).encode(), capture_output=True,
+            timeout=limits.seconds, env={}, check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        started = (exc.stderr or b"").decode(errors="replace").split()
+        where = Pos(spec_paths.get(started[-1], first.path), 1, 1) if started else first
+        message = (
+            f"drawing this chart took longer than its time limit, {limits.seconds:g} s "
+            f"(raise it with {TIME_LIMIT_FLAG} SECONDS)"
+        )
+        raise FactsheetError([Problem(where, message, code="chart.time-limit")]) from None
+    if run.returncode == 0:
+        return json.loads(run.stdout)
+    said = run.stderr.decode(errors="replace")
+    started = [line for line in said.splitlines() if line in spec_paths]
+    where = Pos(spec_paths[started[-1]], 1, 1) if started else first
+    if run.returncode < 0 or "out of memory" in said or "MemoryError" in said:
+        message = (
+            f"drawing this chart ran out of its memory limit, {limits.memory_mb} MB "
+            f"(raise it with {MEMORY_LIMIT_FLAG} MB)"
+        )
+        code = "chart.memory-limit"
+    else:
+        last = [line for line in said.splitlines() if line.strip()][-1:] or ["no message"]
+        message = f"the chart-drawing process failed (exit {run.returncode}): {last[0]}"
+        code = "chart.draw"
+    raise FactsheetError([Problem(where, message, code=code)])
 
 
-def draw_chart(
-    data: ChartData,
-    words: ChartWords,
-    language: LanguageProfile,
-    colors: dict[str, str],
-    sans: str = family_of(FONT_FILES, "sans"),
-) -> DrawnChart:
-    """One chart in one language, as SVG; raises ValueError when Vega-Lite cannot
-    draw the spec (with its message)."""
+def vega_reason(error: str) -> str:
+    """vl-convert's message, then a JavaScript stack: the message."""
+    lines = [line.strip() for line in error.splitlines()]
+    said = [line for line in lines[1:] if line and not line.startswith("at ")]
+    reason = said[0] if said else (lines[0] if lines and lines[0] else "unknown error")
+    if reason.startswith("TypeError"):
+        reason = f"check each mark type and channel name ({reason})"
+    return reason
+
+
+def spec_to_draw(data: ChartData, words: ChartWords) -> tuple[dict, list[dict[str, object]]]:
+    """The spec Vega draws in one language (its data inline, its titles and
+    labels in the language's words), and the rows it draws."""
     labels = {value: text.value.strip() for value, text in words.labels.items()}
     rows = [
         {k: labels.get(str(v), v) if isinstance(v, str) else v for k, v in row.items()}
@@ -358,7 +491,14 @@ def draw_chart(
     spec.setdefault("width", WIDTH)
     spec.setdefault("height", HEIGHT)
     spec.setdefault("autosize", {"type": "fit", "contains": "padding"})
-    svg = svg_of(spec, chart_config(colors, sans), language)
+    return spec, rows
+
+
+def drawn_chart(
+    data: ChartData, words: ChartWords, language: LanguageProfile, svg: str
+) -> DrawnChart:
+    """The chart as pages show it: the SVG sanitised, and its data as a table."""
+    _, rows = spec_to_draw(data, words)
     headers = [words.fields[c].value.strip() if c in words.fields else c for c in data.columns]
     amounts = quantities(data.spec)
     cells = [
@@ -370,7 +510,32 @@ def draw_chart(
         ]
         for row in rows
     ]
-    return DrawnChart(data.id, svg, " ".join(words.alt.value.split()), headers, cells)
+    try:
+        safe = clean_svg(svg)
+    except ValueError as exc:  # not what vl-convert writes: a damaged cache entry, say
+        problem = Problem(
+            Pos(data.spec_path, 1, 1), f"cannot show this chart: {exc}", code="chart.svg"
+        )
+        raise FactsheetError([problem]) from None
+    return DrawnChart(data.id, safe, " ".join(words.alt.value.split()), headers, cells)
+
+
+def draw_chart(
+    data: ChartData,
+    words: ChartWords,
+    language: LanguageProfile,
+    colors: dict[str, str],
+    sans: str = family_of(FONT_FILES, "sans"),
+    limits: ChartLimits = ChartLimits(),
+) -> DrawnChart:
+    """One chart in one language, as SVG; raises FactsheetError when it cannot be
+    drawn (with Vega-Lite's message, or the limit it went past)."""
+    spec, _ = spec_to_draw(data, words)
+    chart = ToDraw(data.id, data.spec_path, spec, chart_config(colors, sans))
+    svg = svgs_of([chart], language, limits)[data.id]
+    if isinstance(svg, Problem):
+        raise FactsheetError([svg])
+    return drawn_chart(data, words, language, svg)
 
 
 def quantities(spec: dict) -> set[str]:
@@ -418,39 +583,35 @@ def chart_config(colors: dict[str, str], sans: str) -> dict:
 
 
 def draw_charts(
-    sheet: Sheet, lang: str, colors: dict[str, str], sans: str
+    sheet: Sheet, lang: str, colors: dict[str, str], sans: str, limits: ChartLimits = ChartLimits()
 ) -> dict[str, DrawnChart]:
     """Every chart one language places, drawn, its numbers as the language's profile
     writes them (with the sheet's `locales:`: the locale the translation checks read
     numbers in); problems raise FactsheetError."""
-    from factsheet.errors import FactsheetError
-
     language = profile(lang, sheet.config.locales.get(lang))
     content = sheet.contents[lang]
     words = {chart.id: chart for chart in content.charts}
-    drawn: dict[str, DrawnChart] = {}
+    read: dict[str, ChartData] = {}
     problems = []
     for chart_id, where in placed_charts(content):
         data, found = read_chart(sheet.root, chart_id, where)
         problems += found
-        if data is None or chart_id not in words or chart_id in drawn:
-            continue
-        try:
-            drawn[chart_id] = draw_chart(data, words[chart_id], language, colors, sans)
-        except (ValueError, RuntimeError) as exc:  # what vl-convert raises
-            # vl-convert's message, then a JavaScript stack: keep the message.
-            lines = [line.strip() for line in str(exc).splitlines()]
-            said = [line for line in lines[1:] if line and not line.startswith("at ")]
-            reason = said[0] if said else "unknown error"
-            if reason.startswith("TypeError"):
-                reason = f"check each mark type and channel name ({reason})"
-            problems.append(
-                Problem(
-                    Pos(data.spec_path, 1, 1),
-                    f"Vega-Lite cannot draw this spec: {reason}",
-                    code="chart.draw",
-                )
-            )
+        if data is not None and chart_id in words:
+            read.setdefault(chart_id, data)
     if problems:
         raise FactsheetError(problems)
-    return drawn
+    if not read:
+        return {}
+    config = chart_config(colors, sans)
+    to_draw = [
+        ToDraw(chart_id, data.spec_path, spec_to_draw(data, words[chart_id])[0], config)
+        for chart_id, data in read.items()
+    ]
+    svgs = svgs_of(to_draw, language, limits)
+    problems = [svg for svg in svgs.values() if isinstance(svg, Problem)]
+    if problems:
+        raise FactsheetError(problems)
+    return {
+        chart_id: drawn_chart(data, words[chart_id], language, str(svgs[chart_id]))
+        for chart_id, data in read.items()
+    }

@@ -33,6 +33,16 @@ def screen_stylesheet(styles_dir: Path = STYLES_DIR) -> str:
 CHART_DATA = N_("The chart's data")
 PAPER_NAMES = {"letter": N_("Letter"), "a4": N_("A4")}
 # A small square in the brand's color: every page has an icon, so no request fails.
+# The web page's Content-Security-Policy: it loads only its own files (its
+# fonts, beside it) and data: images (the logo, the QR code, the icon), runs no
+# script and sends no form. Styles are inline (the page is one file; tables and
+# chart drawings carry style attributes), and a style can fetch only what
+# img-src and font-src allow: so a `url(http://…)` slipped into one fetches
+# nothing. Navigation (a link the reader follows) is not a fetch CSP governs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; font-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
 ICON = (
     "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
     "%3Crect width='16' height='16' rx='3' fill='%230d4d6b'/%3E%3C/svg%3E"
@@ -273,6 +283,7 @@ def render_page(
         downloads=download_links(downloads or [], localizer),
         description=description,
         icon=ICON,
+        content_security_policy=CONTENT_SECURITY_POLICY,
         alternates=sharing.alternates,
         og_locale=localizer.locale,
         og_alternates=sharing.locales,
