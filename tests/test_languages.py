@@ -156,16 +156,15 @@ def test_calls_follow_the_full_stop_and_spanish_names_join_with_y(minimal, tmp_p
     assert "1. Smith y Lee, Towns and Their Choices, 12." in es
 
 
-def test_a_glyph_only_the_layout_meets_is_traced_to_its_file(minimal, tmp_path, caplog):
+def test_a_glyph_only_the_layout_meets_is_traced_to_its_file(minimal, tmp_path):
     """An interface word the fonts cannot print (no check reads catalogs as text)."""
     locales = tmp_path / "locales"
     shutil.copytree(LOCALES_DIR, locales)
     catalog = locales / "es" / "LC_MESSAGES" / "messages.po"
     catalog.write_text(catalog.read_text().replace('msgstr "Fuentes"', 'msgstr "Fuentes 漢"'))
     out = tmp_path / "out"
+    # WeasyPrint logs ".notdef glyph rendered" in the worker; the build says where.
     report = build(Options(sheets=(minimal,), out=out, run=Run(jobs=1), locales_dir=locales))
-    assert ".notdef glyph rendered" in caplog.text  # WeasyPrint's own log line, expected
-    caplog.clear()
     assert report.failed == [Edition("minimal", ("es",))]
     line = catalog.read_text().splitlines().index('msgstr "Fuentes 漢"') + 1
     assert [str(p) for p in report.problems if not p.warning] == [

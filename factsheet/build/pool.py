@@ -85,6 +85,24 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+def warm_up() -> None:
+    """Import the pipeline and make one PDF of the new-sheet example, so that each
+    worker forked from here starts where a process that has built before would be:
+    fonts loaded, styles parsed, cffi's types and citeproc's style read. For
+    processes that build again and again (the build server, watch, the tests):
+    a worker's warmth dies with it, this process's is handed to every worker.
+    Charts are left out: they are drawn in a process of their own."""
+    import factsheet.build.run  # noqa: F401 - the modules a build uses, for the workers
+    from factsheet.errors import Pos
+    from factsheet.layout.pdf import lay_out, write_layout
+    from factsheet.pipeline import sheet_html
+    from factsheet.scaffold import EXAMPLE_DIR
+
+    for lang in ("en", "es"):
+        sheet, html = sheet_html(EXAMPLE_DIR, lang, charts=False)
+        write_layout(lay_out(html, sheet.root, Pos("warm-up")), sheet.config.updated)
+
+
 def worker_init(run: Run) -> None:
     """A worker leaves stopping to the main process, which terminates it, and keeps
     to the run's memory limit."""

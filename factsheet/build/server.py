@@ -286,22 +286,6 @@ def read_exactly(connection: socket.socket, size: int) -> bytes | None:
 # The server.
 
 
-def warm_up() -> None:
-    """Import the pipeline and make one PDF of the new-sheet example, so that each
-    child starts where a process that has built before would be: fonts loaded,
-    styles parsed, cffi's types and citeproc's style read. Its chart is left out:
-    charts are drawn in a process of their own, which warming this one cannot help."""
-    import factsheet.build.run  # noqa: F401 - the modules a build uses, for the children
-    from factsheet.errors import Pos
-    from factsheet.layout.pdf import lay_out, write_layout
-    from factsheet.pipeline import sheet_html
-    from factsheet.scaffold import EXAMPLE_DIR
-
-    for lang in ("en", "es"):
-        sheet, html = sheet_html(EXAMPLE_DIR, lang, charts=False)
-        write_layout(lay_out(html, sheet.root, Pos("warm-up")), sheet.config.updated)
-
-
 @dataclass
 class Client:
     """One connection, read without blocking: its request (with the sender's
@@ -326,6 +310,8 @@ class Server:
 
 def serve(folder: int, name: str) -> None:
     """Accept requests until idle; each runs in a child forked from this warm process."""
+    from factsheet.build.pool import warm_up  # not for the client side: it loads the pipeline
+
     warm_up()
     gc.freeze()  # what is warm stays out of the children's collections: fewer pages copied
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

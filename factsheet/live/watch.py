@@ -1,7 +1,8 @@
 """`make_pdf.py watch`: rebuild on save, in a process that stays warm.
 
-The first build pays for the imports (WeasyPrint, citeproc, Babel); every
-rebuild after runs in the same process, one task at a time, and builds only
+The first build pays for the imports (WeasyPrint, citeproc, Babel); then this
+process warms itself up, and every rebuild after runs in workers forked from
+it, which start warm (build/pool.py), one task at a time, and builds only
 what a save touched: the language whose file changed (checked against the
 others all the same), the sheet whose sources or settings changed, or every
 sheet when a style, template or catalog changed. A failed rebuild leaves the
@@ -16,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from factsheet.build.pool import warm_up
 from factsheet.live.preview import start_preview
 from factsheet.live.watcher import Watcher, touched
 from factsheet.options import Options
@@ -49,6 +51,9 @@ def watch(options: Options, out: TextIO, serve: bool = False, port: int = 8000) 
         signal.signal(signum, lambda *_: stop.set())
     try:
         watcher.first_build(folders)
+        # Each rebuild forks its workers from this process: warm, they start
+        # where the first build's ended (done now, while the writer reads it).
+        warm_up()
         paths = watcher.paths()
         ready = False
         # yield_on_timeout: the first (empty) batch comes once the watches are in
