@@ -37,6 +37,7 @@ os.environ["FACTSHEET_SERVER"] = "off"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from factsheet.build.pool import warm_up  # noqa: E402
 from factsheet.build.run import build  # noqa: E402
 from factsheet.build.server import stop_servers  # noqa: E402
 from factsheet.options import Make, Options, Run  # noqa: E402
@@ -128,6 +129,7 @@ def pipeline_overhead(out: Path) -> tuple[float, float]:
         assert report.ok
 
     bare()  # warm up imports and font caches for both
+    warm_up()  # as a long-lived process does: the worker each build forks starts warm
     pipeline()
     runs = 5
     return best_of(runs, pipeline), best_of(runs, bare)

@@ -92,7 +92,6 @@ def warm_up() -> None:
     processes that build again and again (the build server, watch, the tests):
     a worker's warmth dies with it, this process's is handed to every worker.
     Charts are left out: they are drawn in a process of their own."""
-    import factsheet.build.run  # noqa: F401 - the modules a build uses, for the workers
     from factsheet.errors import Pos
     from factsheet.layout.pdf import lay_out, write_layout
     from factsheet.pipeline import sheet_html

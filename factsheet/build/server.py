@@ -310,7 +310,10 @@ class Server:
 
 def serve(folder: int, name: str) -> None:
     """Accept requests until idle; each runs in a child forked from this warm process."""
-    from factsheet.build.pool import warm_up  # not for the client side: it loads the pipeline
+    # Not for the client side, which must start fast: the command line and every
+    # stage a build runs, loaded once for all the children.
+    import factsheet.cli  # noqa: F401
+    from factsheet.build.pool import warm_up
 
     warm_up()
     gc.freeze()  # what is warm stays out of the children's collections: fewer pages copied
