@@ -267,7 +267,9 @@ def over_target(
     hint = "shorter sentences and shorter words bring it down; see the sentences flagged"
     warn = not level.strict
     where = Pos(content.path, content.title.pos.line, 1)
-    problems = [Problem(where, message, warn, "reading.over-target", hint, content.lang)]
+    problems = [
+        Problem(where, message, warn, code="reading.over-target", hint=hint, subject=content.lang)
+    ]
     limit = level.sentence_words
     for part in parts:
         for sentence in part.sentences:
@@ -276,8 +278,9 @@ def over_target(
                     f"a sentence of {sentence.words} words (limit {limit}): “{sentence.start} …”"
                 )
                 hint = "split it, or say less in it"
+                code = "reading.long-sentence"
                 problems.append(
-                    Problem(sentence.pos, message, warn, "reading.long-sentence", hint, part.name)
+                    Problem(sentence.pos, message, warn, code=code, hint=hint, subject=part.name)
                 )
     return problems
 
