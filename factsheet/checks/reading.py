@@ -150,6 +150,24 @@ def segmenter(lang: str) -> object:
     return pysbd.Segmenter(language=lang, clean=False, char_span=True)
 
 
+INNER_STOP = re.compile(r"[.!?…:;]\S*\s+\S")
+
+
+@dataclass(frozen=True)
+class Span:
+    sent: str
+    start: int
+
+
+def spans(split: object, text: str) -> list[Span]:
+    """pysbd's sentences, or the whole text when no stop is inside it (a heading,
+    an item): pysbd builds regular expressions per call, most of its cost."""
+    if not INNER_STOP.search(text.strip()):
+        return [Span(text, 0)]
+    found = split.segment(text)  # type: ignore[attr-defined]
+    return [Span(span.sent, span.start) for span in found]
+
+
 def sentences_of(text: Text | None, scale: Scale) -> Iterator[Sentence]:
     if text is None:
         return
@@ -157,7 +175,7 @@ def sentences_of(text: Text | None, scale: Scale) -> Iterator[Sentence]:
     for piece in pieces(text.value):
         if not piece.text.strip():
             continue
-        for span in split.segment(piece.text):  # type: ignore[attr-defined]
+        for span in spans(split, piece.text):
             words = words_of(span.sent)
             if not any(word[0].isalpha() for word in words):
                 continue  # a cell or figure of numbers alone: no sentence to read
