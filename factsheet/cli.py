@@ -158,7 +158,7 @@ def build_main(argv: list[str], out: TextIO, err: TextIO) -> int:
         print(file=err)  # end the progress bar's line
     for problem in report.problems:
         print(problem, file=err)
-    for line in report.fitted:
+    for line in report.reading + report.fitted:
         print(line, file=out)
     for path in report.written:
         print(f"wrote {path}", file=out)

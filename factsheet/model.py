@@ -74,6 +74,18 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class ReadingLevel:
+    """sheet.yaml's `reading-level:` (checks/reading.py)."""
+
+    on: bool = True
+    # Per language, a target on its scale; None turns that language off; a
+    # language not here has its scale's default.
+    targets: dict[str, float | None] = field(default_factory=dict)
+    sentence_words: int = 25  # a sentence longer than this is flagged
+    strict: bool = False  # over target is an error, not a warning
+
+
+@dataclass(frozen=True)
 class SheetConfig:
     """sheet.yaml: what every language of a sheet shares."""
 
@@ -91,6 +103,7 @@ class SheetConfig:
     fit: bool = True  # copyfit a language that runs a little past its budget (fit.py)
     theme_name: str = "default"  # themes/<name>/theme.yaml
     theme: Theme | None = None  # loaded and checked by load_sheet
+    reading_level: ReadingLevel = field(default_factory=ReadingLevel)
     positions: dict[str, Pos] = field(default_factory=dict)
 
     def pos_of(self, key: str) -> Pos:

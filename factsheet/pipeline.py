@@ -43,6 +43,7 @@ class Prepared:
     problems: list[Problem] = field(default_factory=list)
     failed_langs: set[str] = field(default_factory=set)  # stopped by their own files
     sheet_failed: bool = False  # stopped by sheet.yaml, sources.yaml or a theme
+    reading: str = ""  # each language's reading level: "en: grade 7.4 (target 8) · ..."
 
 
 def prepare_sheet(
@@ -66,6 +67,7 @@ def prepare(sheet: Sheet, strict: bool = False, complete: bool = False) -> Prepa
     error stops there, unless `complete` (commands that change files want every
     problem at once)."""
     from factsheet.checks.check import check_documents, check_sheet
+    from factsheet.checks.reading import check_reading
     from factsheet.document.inline import inline_content
 
     prepared = Prepared(sheet, problems=check_sheet(sheet))
@@ -78,7 +80,8 @@ def prepare(sheet: Sheet, strict: bool = False, complete: bool = False) -> Prepa
         except FactsheetError as exc:
             prepared.problems += exc.problems
             prepared.failed_langs.add(lang)
-    found = check_documents(sheet, prepared.docs)
+    reading, prepared.reading = check_reading(sheet)
+    found = check_documents(sheet, prepared.docs) + reading
     prepared.problems += found
     # A problem in a language's own file stops that language; any other
     # (sources.yaml, sheet.yaml) stops the whole sheet.

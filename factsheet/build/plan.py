@@ -55,6 +55,7 @@ class Plan:
     skipped: list[str] = field(default_factory=list)  # slugs whose outputs are current
     sheets: list[str] = field(default_factory=list)  # slugs of every sheet found
     keys: dict[str, str] = field(default_factory=dict)  # slug -> input fingerprint
+    reading: list[str] = field(default_factory=list)  # "slug: en: grade 7.4 (target 8)"
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -86,6 +87,8 @@ def plan_sheet(folder: Path, options: Options, result: Plan) -> None:
     prepared = prepare_sheet(folder, options.make.strict)
     result.problems += prepared.problems
     sheet = prepared.sheet
+    if sheet is not None and prepared.reading:
+        result.reading.append(f"{sheet.slug}: {prepared.reading}")
     if sheet is None or prepared.sheet_failed:
         result.failed.append(Edition(folder.resolve().name))
         return

@@ -41,6 +41,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     passed: int = 0  # tasks (sheet x language) that went through without errors
     fitted: list[str] = field(default_factory=list)  # what copyfitting changed, per sheet
+    reading: list[str] = field(default_factory=list)  # each sheet's reading level, per language
     pdfs_planned: int = 0
     pages_used: dict[Edition, float] = field(default_factory=dict)  # -> 1.92 (of 2)
     stopped: int | None = None  # the signal that stopped the build
@@ -112,6 +113,7 @@ def build(options: Options, progress: Progress | None = None) -> Report:
             keys = planned.keys
             report.sheets, report.skipped = planned.sheets, planned.skipped
             report.problems += planned.problems
+            report.reading = planned.reading
             editions = [task.edition for task in planned.tasks + planned.combined]
             report.pdfs_planned = sum(output.name.endswith(".pdf") for edition in editions
                                       for output in outputs_of(edition, options.make))  # fmt: skip

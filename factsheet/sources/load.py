@@ -16,7 +16,16 @@ import yaml
 
 from factsheet.errors import FactsheetError, Pos, Problem, display_path
 from factsheet.languages import has_profile, no_profile
-from factsheet.model import ChartWords, Content, Section, Sheet, SheetConfig, Source, Text
+from factsheet.model import (
+    ChartWords,
+    Content,
+    ReadingLevel,
+    Section,
+    Sheet,
+    SheetConfig,
+    Source,
+    Text,
+)
 from factsheet.sources.reader import Node, Reader
 from factsheet.sources.theme import load_theme
 
@@ -33,6 +42,7 @@ DEFAULTS: dict[str, object] = {
     "bibliography": True,
     "fit": True,
     "theme": "default",
+    "reading-level": ReadingLevel(),
 }
 
 
@@ -44,6 +54,7 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         if root is None:
             reader.error(Pos(reader.path, 1, 1), "sheet.yaml is empty", code="load.empty")
         return None, reader.problems
+    positions: dict[str, Pos] = {}
     readers = {
         "languages": reader.words,
         "published": reader.date,
@@ -56,10 +67,10 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         "url": reader.word,
         "fit": reader.switch,
         "theme": reader.word,
+        "reading-level": lambda node, key: reading_level(reader, node, positions),
     }
     reader.unknown_keys(items, set(readers), "sheet.yaml")
     values: dict[str, object] = dict(DEFAULTS)
-    positions: dict[str, Pos] = {}
     for key, read in readers.items():
         if key not in items:
             if key not in DEFAULTS:
@@ -89,9 +100,56 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         url=values["url"],  # type: ignore[arg-type]
         fit=values["fit"],  # type: ignore[arg-type]
         theme_name=values["theme"],  # type: ignore[arg-type]
+        reading_level=values["reading-level"],  # type: ignore[arg-type]
         positions=positions,
     )
     return config, reader.problems
+
+
+READING_KEYS = {"sentence-words", "strict"}  # any other key of reading-level is a language
+
+
+def reading_level(reader: Reader, node: Node, positions: dict[str, Pos]) -> ReadingLevel | None:
+    """`reading-level: off`, or a mapping: a target per language (a number, or
+    off), `sentence-words` and `strict`. Each key's place goes in `positions`
+    (`reading-level.en`), for the checks that judge its value."""
+    if isinstance(node, yaml.ScalarNode):
+        on = reader.switch(node, "reading-level")
+        return None if on is None else ReadingLevel(on=on)
+    items = reader.mapping(node, "'reading-level'")
+    if items is None:
+        return None
+    targets: dict[str, float | None] = {}
+    settings: dict[str, object] = {}
+    failed = False
+    for name, (_, value) in items.items():
+        key = f"reading-level.{name}"
+        positions[key] = reader.pos(value)
+        if name == "sentence-words":
+            settings["sentence_words"] = reader.integer(value, key)
+        elif name == "strict":
+            settings["strict"] = reader.boolean(value, key)
+        else:
+            targets[name] = target = reading_target(reader, value, key)
+            failed |= target == -1
+    if failed or None in settings.values():
+        return None
+    return ReadingLevel(targets=targets, **settings)  # type: ignore[arg-type]
+
+
+def reading_target(reader: Reader, node: Node, key: str) -> float | None:
+    """A number on the language's scale, or off (None); -1 when it is neither."""
+    word = reader.word(node, key)
+    if word is None:
+        return -1
+    if word.lower() in ("off", "false"):
+        return None
+    try:
+        return float(word)
+    except ValueError:
+        message = f"'{key}' must be a number on the language's scale, or off, not '{word}'"
+        reader.error(node, message, code="load.wrong-type")
+        return -1
 
 
 def language_key(lang: str) -> str:
