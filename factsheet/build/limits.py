@@ -3,7 +3,7 @@
 A sheet can ask for more than any fact sheet needs in ways no input limit
 foresees; these two catch what is left. Time is CPU time (the machines are
 shared: a busy neighbour must not fail a build), counted from the start of each
-edition by an interval timer whose signal raises `TimeLimit` inside the task.
+edition by an interval timer whose signal raises `TimeLimitError` inside the task.
 Memory is the worker's data segment (RLIMIT_DATA: heap and private mappings,
 not the fonts it maps), past which allocation fails with MemoryError. A worker
 that dies anyway (a C library aborting) is caught by the pool (pool.py).
@@ -21,8 +21,7 @@ from factsheet.model import Task, TaskResult
 from factsheet.options import MEMORY_LIMIT_FLAG, TIME_LIMIT_FLAG
 
 
-
-class TimeLimit(Exception):
+class TimeLimitError(Exception):
     """The edition used up its CPU time."""
 
 
@@ -37,10 +36,10 @@ def limit_memory(megabytes: int) -> None:
 
 
 def start_clock(seconds: float) -> None:
-    """From now on, `seconds` of this process's CPU time raise TimeLimit."""
+    """From now on, `seconds` of this process's CPU time raise TimeLimitError."""
 
     def expired(signum: int, frame: FrameType | None) -> None:
-        raise TimeLimit
+        raise TimeLimitError
 
     signal.signal(signal.SIGPROF, expired)
     signal.setitimer(signal.ITIMER_PROF, seconds)

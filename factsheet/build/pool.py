@@ -33,7 +33,7 @@ from multiprocessing.connection import wait as mp_wait
 from types import FrameType, TracebackType
 
 from factsheet.build.limits import (
-    TimeLimit,
+    TimeLimitError,
     died_problem,
     edition_pos,
     limit_memory,
@@ -120,7 +120,7 @@ def run_bounded(task: Task, options: Options) -> TaskResult:
     start_clock(options.run.time_limit)
     try:
         return run_task(task, options)
-    except TimeLimit:
+    except TimeLimitError:
         return time_problem(task, options.run.time_limit)
     except MemoryError:
         return memory_problem(task, options.run.memory_limit)
@@ -188,9 +188,7 @@ class Workers:
 
     def start_worker(self) -> Worker:
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(
-            target=worker_main, args=(theirs, self.options), daemon=True
-        )
+        process = self.context.Process(target=worker_main, args=(theirs, self.options), daemon=True)
         process.start()
         theirs.close()
         worker = Worker(process, ours)

@@ -170,10 +170,8 @@ def hand_over(folder: int, name: str, argv: list[str]) -> int | None:
         return None
     # From here on the command is the server's: this process never runs it too.
     connection.settimeout(None)
-    try:
+    with contextlib.suppress(OSError):  # the read below says the server is gone
         connection.sendall(frame_bytes({"go": True}))
-    except OSError:
-        pass  # the read below says the server is gone
     return wait_for_exit(connection)
 
 
