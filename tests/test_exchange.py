@@ -13,6 +13,8 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from lxml import etree
 
+from factsheet.sources.load import load_sheet
+from factsheet.translation.exchange import units_of
 from factsheet.translation.xliff import NS, pieces
 from tests.conftest import SAMPLE, read_pdf
 
@@ -63,11 +65,30 @@ def revise_the_english(sheet: Path) -> None:
     mutate(en, "      - cuts the number of people behind bars;\n", "")
 
 
+def keys_at(sheet: Path, lang: str = "es") -> dict[str, str]:
+    """Unit key by the place of its block in en.yaml as it is now ("overview/2")."""
+    return {unit.place: unit.key for unit in units_of(load_sheet(sheet), lang)}
+
+
+def edit_po(path: Path, texts: dict[str, str], fuzzy: bool | None = None) -> None:
+    """A PO editor's part: set the text of the entries with these keys."""
+    catalog = read_po(path.open("rb"))
+    for message in catalog:
+        if message.context in texts:
+            message.string = texts[message.context]
+            if fuzzy is not None:
+                (message.flags.add if fuzzy else message.flags.discard)("fuzzy")
+    out = io.BytesIO()
+    write_po(out, catalog)
+    path.write_bytes(out.getvalue())
+
+
+# New Spanish for English blocks, by the English they start with.
 NEW_SPANISH = {
-    "overview/2": "Unos veinticuatro países, además de decenas de ciudades y estados de "
+    "About two dozen": "Unos veinticuatro países, además de decenas de ciudades y estados de "
     "EE. UU., ya han dado pasos en esta dirección.[@rosmarin2012] La mayoría todavía "
     "multa a quien posee drogas.[@rosmarin2012, p. 4]",
-    "benefits/5": "da a la policía más tiempo y dinero para prevenir delitos graves y violentos;",
+    "gives police more": "da a la policía más tiempo y dinero para prevenir delitos graves y violentos;",
 }
 
 
@@ -77,8 +98,9 @@ def translate_po(path: Path) -> None:
     for message in catalog:
         if "fuzzy" not in message.flags:
             continue
-        if message.context in NEW_SPANISH:
-            message.string = NEW_SPANISH[message.context]
+        for start, text in NEW_SPANISH.items():
+            if message.id.startswith(start):
+                message.string = text
         message.string = message.string.replace("unos diez días", "unos once días")
         message.flags.discard("fuzzy")
     out = io.BytesIO()
@@ -93,8 +115,9 @@ def translate_xliff(path: Path) -> None:
         target = unit.find(f"{TAG}target")
         if target is None or target.get("state") != "needs-review-translation":
             continue
-        key = unit.get("id")
-        if key == "overview/2":
+        source = "".join(unit.find(f"{TAG}source").itertext())
+        new = next((text for start, text in NEW_SPANISH.items() if source.startswith(start)), "")
+        if source.startswith("About two dozen"):
             codes = list(unit.find(f"{TAG}source"))
             target.clear()
             target.text = ("Unos veinticuatro países, además de decenas de ciudades y estados "
@@ -103,8 +126,8 @@ def translate_xliff(path: Path) -> None:
             first.tail = " La mayoría todavía multa a quien posee drogas."
             second.tail = ""
             target.extend([first, second])
-        elif key in NEW_SPANISH:
-            target.text = NEW_SPANISH[key]
+        elif new:
+            target.text = new
         if target.text:
             target.text = target.text.replace("unos diez días", "unos once días")
         for code in target:
@@ -139,12 +162,13 @@ def test_po_marks_what_changed_fuzzy_with_the_reviewed_english(sample, tmp_path,
     assert run.out == f"wrote {exported}: 40 units: 3 to review, 0 untranslated\n"
     catalog = read_po(exported.open("rb"))
     fuzzy = {m.context for m in catalog if "fuzzy" in m.flags}
-    assert fuzzy == {"overview/2", "benefits/5", "portugal/1"}
+    keys = keys_at(sample)
+    assert fuzzy == {keys["overview/2"], keys["benefits/5"], keys["portugal/1"]}
     text = exported.read_text()
     # gettext's own mechanism for the old source, which Poedit shows as a diff.
-    assert '#| msgctxt "benefits/5"\n#| msgid "frees police time and money to prevent' in text
+    assert '#| msgid "frees police time and money to prevent' in text
     comments = {m.context: " ".join(m.auto_comments) for m in catalog}
-    assert comments["overview/2"] == (
+    assert comments[keys["overview/2"]] == (
         "section 'overview', paragraph 2; keep the citations as written: @rosmarin2012"
     )
     # The deleted English item takes its Spanish with it; nothing else moved.
@@ -199,8 +223,9 @@ def test_xliff_is_valid_and_protects_citations_links_and_notes(
     assert run.code == 0, run.err
     tree = etree.parse(str(exported))
     xliff_schema.assertValid(tree)
+    keys = keys_at(sample)
     units = {u.get("id"): u for u in tree.iter(f"{TAG}trans-unit")}
-    source = units["overview/2"].find(f"{TAG}source")
+    source = units[keys["overview/2"]].find(f"{TAG}source")
     codes = [(etree.QName(c).localname, c.get("ctype"), c.text) for c in source]
     assert codes == [
         ("bpt", "link", "["),
@@ -210,13 +235,14 @@ def test_xliff_is_valid_and_protects_citations_links_and_notes(
     ]
     # The translatable text holds no address; the address is inside a code.
     assert "example.org" not in "".join([source.text or "", *(c.tail or "" for c in source)])
-    note = units["drug-use/1"].find(f"{TAG}source")
+    note = units[keys["drug-use/1"]].find(f"{TAG}source")
     assert [(etree.QName(c).localname, c.text) for c in note] == [("bpt", "^["), ("ept", "]")]
-    target = units["overview/2"].find(f"{TAG}target")
+    target = units[keys["overview/2"]].find(f"{TAG}target")
     assert target.get("state") == "needs-review-translation"
-    previous = units["overview/2"].find(f"{TAG}alt-trans/{TAG}source")
+    previous = units[keys["overview/2"]].find(f"{TAG}alt-trans/{TAG}source")
     assert "Most of them" not in "".join(previous.itertext())
-    assert units["title"].find(f"{TAG}target").get("state") == "translated"
+    assert units["title"].find(f"{TAG}target").get("state") == "final"
+    assert units["title"].get("approved") == "yes"
 
 
 def test_xliff_round_trip_updates_the_translation(sample, tmp_path, run_cli, xliff_schema):
@@ -234,24 +260,22 @@ def test_xliff_round_trip_updates_the_translation(sample, tmp_path, run_cli, xli
     assert "unos once días" in es
 
 
-def test_a_fuzzy_unit_imports_its_text_but_leaves_its_section_to_review(sample, tmp_path, run_cli):
+def test_a_fuzzy_unit_is_not_printed_and_its_section_stays_to_review(sample, tmp_path, run_cli):
+    """In gettext, fuzzy means "do not use": the text stays in the file, not the sheet."""
     revise_the_english(sample)
     exported = tmp_path / "es.po"
     run_cli("export", sample, "es", "--format", "po", "--out", exported)
-    catalog = read_po(exported.open("rb"))
-    for message in catalog:
-        if message.context == "overview/2":
-            message.string = NEW_SPANISH["overview/2"]  # translated, still fuzzy
-    out = io.BytesIO()
-    write_po(out, catalog)
-    exported.write_bytes(out.getvalue())
+    key = keys_at(sample)["overview/2"]
+    edit_po(exported, {key: NEW_SPANISH["About two dozen"]})  # translated, still fuzzy
     run = run_cli("import", sample, "es", exported)
     assert run.code == 0, run.err
     assert "marked reviewed" not in run.out
     assert "still to review in es: benefits, overview, portugal" in run.out
-    assert "multa a quien posee drogas" in (sample / "es.yaml").read_text()
-    assert run_cli(sample, "--check").code == 0
-    assert run_cli(sample, "--check", "--strict").code == 1  # the review is still owed
+    assert f"so the language file keeps its text: {key}" in run.out
+    assert "multa a quien posee drogas" not in (sample / "es.yaml").read_text()
+    # The Spanish of the old English lacks the new citation: the build says so.
+    check = run_cli(sample, "--check")
+    assert check.code == 1 and "does not cite" in check.err
 
 
 def test_import_errors_point_at_the_line_of_the_po_file(sample, tmp_path, run_cli):
@@ -260,12 +284,13 @@ def test_import_errors_point_at_the_line_of_the_po_file(sample, tmp_path, run_cl
     text = exported.read_text()
     text = text.replace("dirección.[@rosmarin2012]", "dirección.[@rosmarin2021]")
     exported.write_text(text)
-    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln == 'msgctxt "overview/2"')
+    key = keys_at(sample)["overview/2"]
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln == f'msgctxt "{key}"')
     es = (sample / "es.yaml").read_bytes()
     run = run_cli("import", sample, "es", exported)
     assert run.code == 1
     assert run.error_lines == [
-        f"{exported}:{line + 1}:1: unit 'overview/2': unknown citation key 'rosmarin2021' "
+        f"{exported}:{line + 1}:1: unit '{key}': unknown citation key 'rosmarin2021' "
         "(did you mean 'rosmarin2012'?)"
     ]
     assert (sample / "es.yaml").read_bytes() == es
@@ -290,15 +315,17 @@ def test_a_file_that_is_not_an_export_is_refused(name, content, message, sample,
     assert "Traceback" not in run.err
 
 
-def test_an_empty_translation_is_refused(sample, tmp_path, run_cli):
+def test_an_emptied_translation_keeps_the_text_of_the_language_file(sample, tmp_path, run_cli):
     exported = tmp_path / "es.po"
     run_cli("export", sample, "es", "--format", "po", "--out", exported)
     exported.write_text(
         exported.read_text().replace('msgstr "Qué significa descriminalizar"', 'msgstr ""')
     )
+    es = (sample / "es.yaml").read_bytes()
     run = run_cli("import", sample, "es", exported)
-    assert run.code == 1
-    assert "unit 'overview/heading' is not translated" in run.err
+    assert run.code == 0, run.err
+    assert "so the language file keeps its text: overview/heading" in run.out
+    assert (sample / "es.yaml").read_bytes() == es
 
 
 def test_a_section_new_in_english_is_exported_empty_and_imported_in_place(
@@ -313,15 +340,11 @@ def test_a_section_new_in_english_is_exported_empty_and_imported_in_place(
     exported = tmp_path / "es.po"
     run = run_cli("export", minimal, "es", "--format", "po", "--out", exported)
     assert "2 untranslated" in run.out
-    catalog = read_po(exported.open("rb"))
-    for message in catalog:
-        if message.context == "middle/heading":
-            message.string = "Una parte nueva"
-        elif message.context == "middle/1":
-            message.string = "Tiene una oración corta."
-    out = io.BytesIO()
-    write_po(out, catalog)
-    exported.write_bytes(out.getvalue())
+    keys = keys_at(minimal)
+    edit_po(
+        exported,
+        {"middle/heading": "Una parte nueva", keys["middle/1"]: "Tiene una oración corta."},
+    )
     run = run_cli("import", minimal, "es", exported)
     assert run.code == 0, run.err
     es = (minimal / "es.yaml").read_text()
@@ -387,20 +410,16 @@ def test_a_file_exported_before_the_english_changed_does_not_count_as_review(
     assert run.code == 0, run.err
     assert "marked reviewed" not in run.out
     assert "still to review in es: benefits" in run.out
-    assert "1 units were exported before en.yaml changed (benefits/2…)" in run.out
+    key = keys_at(sample)["benefits/2"]
+    assert f"1 units were exported before en.yaml changed ({key}…)" in run.out
     assert run_cli(sample, "--check", "--strict").code == 1
 
 
 def test_a_unit_marked_for_review_in_a_reviewed_section_is_reported(sample, tmp_path, run_cli):
     path = tmp_path / "es.po"
     export(run_cli, sample, path)
-    catalog = read_po(path.open("rb"))
-    for message in catalog:
-        if message.context == "benefits/3":
-            message.flags.add("fuzzy")
-    out = io.BytesIO()
-    write_po(out, catalog)
-    path.write_bytes(out.getvalue())
+    key = keys_at(sample)["benefits/3"]
+    edit_po(path, {key: "trae a más personas a tratamiento"}, fuzzy=True)
     run = run_cli("import", sample, "es", path)
     assert "marked for review in the file, but already reviewed in es.yaml: benefits" in run.out
 
@@ -450,14 +469,16 @@ def test_a_unit_taken_out_of_the_file_is_named(sample, tmp_path, run_cli):
     path = tmp_path / "es.po"
     export(run_cli, sample, path)
     catalog = read_po(path.open("rb"))
-    catalog.delete(next(m.id for m in catalog if m.context == "benefits/9"), context="benefits/9")
+    key = keys_at(sample)["benefits/9"]
+    catalog.delete(next(m.id for m in catalog if m.context == key), context=key)
     out = io.BytesIO()
     write_po(out, catalog)
     path.write_bytes(out.getvalue())
+    es = (sample / "es.yaml").read_bytes()
     run = run_cli("import", sample, "es", path)
-    assert run.error_lines == [
-        f"{path}:1:1: unit 'benefits/9' is missing from the file; export again to get every unit"
-    ]
+    assert run.code == 0, run.err
+    assert f"not in the file, kept as the language file has them: {key}" in run.out
+    assert (sample / "es.yaml").read_bytes() == es
 
 
 def test_a_po_file_saved_with_a_byte_order_mark_imports(sample, tmp_path, run_cli):
@@ -473,10 +494,11 @@ def test_a_lost_citation_is_reported_at_its_own_unit(sample, tmp_path, run_cli):
     export(run_cli, sample, path)
     text = path.read_text()
     path.write_text(text.replace("metadona.[@hughes2010]", "metadona."))
+    key = keys_at(sample)["portugal/1"]
     line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1)
-                if ln == 'msgctxt "portugal/1"')  # fmt: skip
+                if ln == f'msgctxt "{key}"')  # fmt: skip
     errors = run_cli("import", sample, "es", path).error_lines
-    assert errors and all(e.startswith(f"{path}:{line + 1}:1: unit 'portugal/1': ") for e in errors)
+    assert errors and all(e.startswith(f"{path}:{line + 1}:1: unit '{key}': ") for e in errors)
 
 
 def test_a_box_title_is_a_unit_and_stays_on_its_line(minimal, tmp_path, run_cli):
@@ -489,9 +511,9 @@ def test_a_box_title_is_a_unit_and_stays_on_its_line(minimal, tmp_path, run_cli)
     export(run_cli, minimal, path)
     catalog = read_po(path.open("rb"))
     [title] = [m for m in catalog if m.id == "What to do"]
-    assert title.context == "first/3" and "title (of a box or figures)" in " ".join(
-        title.auto_comments
-    )
+    assert title.context == keys_at(minimal)[
+        "first/3"
+    ] and "title (of a box or figures)" in " ".join(title.auto_comments)
     title.string = "Qué hacer si alguien no responde y respira con dificultad"
     out = io.BytesIO()
     write_po(out, catalog)
@@ -510,22 +532,14 @@ def test_a_new_section_goes_in_its_place_when_an_edit_above_adds_lines(minimal, 
     ))  # fmt: skip
     path = tmp_path / "es.po"
     export(run_cli, minimal, path)
-    catalog = read_po(path.open("rb"))
     longer = (
         "Treinta y un pueblos, "
         + "grandes y pequeños, " * 8
         + "participaron en 2019.[@smith2019, p. 12]"
     )
-    for message in catalog:
-        if message.context == "first/1":
-            message.string = longer
-        elif message.context == "middle/heading":
-            message.string = "Una parte nueva"
-        elif message.context == "middle/1":
-            message.string = "Una línea."
-    out = io.BytesIO()
-    write_po(out, catalog)
-    path.write_bytes(out.getvalue())
+    keys = keys_at(minimal)
+    texts = {"middle/heading": "Una parte nueva", keys["middle/1"]: "Una línea."}
+    edit_po(path, {keys["first/1"]: longer, **texts})
     run = run_cli("import", minimal, "es", path)
     assert run.code == 0, run.err
     es = (minimal / "es.yaml").read_text()
