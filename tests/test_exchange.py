@@ -7,12 +7,16 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po, write_po
 from lxml import etree
 
+from factsheet.errors import Pos
+from factsheet.model import Text
+from factsheet.sources.blocks import body_field, unit_keys
 from factsheet.sources.load import load_sheet
 from factsheet.translation.exchange import units_of
 from factsheet.translation.xliff import NS, pieces
@@ -546,3 +550,176 @@ def test_a_new_section_goes_in_its_place_when_an_edit_above_adds_lines(minimal, 
     assert es.index("id: first") < es.index("grandes y pequeños") < es.index("id: middle")
     assert es.index("id: middle") < es.index("id: second")
     assert run_cli(minimal, "--check").code == 0  # (it warns: a much longer paragraph)
+
+
+def add_a_paragraph_and_delete_an_item(sheet: Path) -> None:
+    """The issue's Tuesday: the writer adds a paragraph above "Nearly fifteen
+    years on…" and deletes the list item "fewer new HIV/AIDS cases;"."""
+    mutate(sheet / "en.yaml", "      Nearly fifteen years on,",
+           f"      {NEW_PARAGRAPH}\n\n      Nearly fifteen years on,")  # fmt: skip
+    mutate(sheet / "en.yaml", "      - fewer new HIV/AIDS cases;\n", "")
+
+
+NEW_PARAGRAPH = "The reform sent people who use drugs to health services, not to courts."
+
+
+def test_adding_or_removing_a_block_renames_no_other_unit(sample):
+    before = keys_at(sample)
+    add_a_paragraph_and_delete_an_item(sample)
+    after = keys_at(sample)
+    assert set(before.values()) - set(after.values()) == {before["portugal/5"]}  # the item
+    [added] = set(after.values()) - set(before.values())
+    assert added == after["portugal/2"] and added.startswith("portugal/p/")
+    assert before["portugal/2"] == after["portugal/3"]  # "Nearly fifteen years on…"
+    assert before["portugal/6"] == after["portugal/6"]  # below the insert and the deletion
+
+
+@pytest.mark.parametrize("text", ["One.", "One. Two."])
+def test_a_repeated_block_alone_has_a_suffix(text):
+    field = body_field("s/body", "s", "s", Text(f"- {text}\n- Other.\n- {text}\n", Pos("")))
+    first, other, again = unit_keys(field)
+    assert again == f"{first}-2" and first.startswith("s/li/") and "-" not in first[5:]
+    assert other != first
+
+
+def test_an_edited_block_below_a_new_one_keeps_its_own_spanish(sample, tmp_path, run_cli):
+    """msgmerge's fuzzy match: the edited paragraph is fuzzy with its own old
+    English and Spanish; the paragraph inserted above it is untranslated."""
+    mutate(sample / "en.yaml", "      About two dozen countries",
+           f"      {NEW_PARAGRAPH}\n\n      About two dozen countries")  # fmt: skip
+    mutate(sample / "en.yaml", "About two dozen countries", "About twenty-five countries")
+    path = tmp_path / "es.po"
+    export(run_cli, sample, path)
+    entries = {m.id: m for m in read_po(path.open("rb")) if m.id}
+    assert entries[NEW_PARAGRAPH].string == "" and not entries[NEW_PARAGRAPH].fuzzy
+    edited = next(m for m in entries.values() if m.id.startswith("About twenty-five"))
+    assert edited.fuzzy and edited.string.startswith("Unos veinticuatro países")
+    assert '#| msgid ""\n#| "About two dozen countries' in path.read_text()
+    subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], check=True)
+
+
+def po_text(path: Path) -> str:
+    return " ".join(m.string for m in read_po(path.open("rb")) if m.id)
+
+
+@pytest.mark.parametrize("fmt", ["po", "xliff"])
+def test_a_stale_file_is_realigned_by_its_english_to_the_pdf(
+    fmt, sample, tmp_path, run_cli, xliff_schema
+):
+    """Export on Monday, the English edited on Tuesday, the untouched file back on
+    Friday: every Spanish block stays with its own English, the deleted item's
+    Spanish goes nowhere, and the new paragraph stays to translate."""
+    path = tmp_path / f"es.{'xlf' if fmt == 'xliff' else 'po'}"
+    export(run_cli, sample, path)
+    before = keys_at(sample)
+    add_a_paragraph_and_delete_an_item(sample)
+    after = keys_at(sample)
+    run = run_cli("import", sample, "es", path)
+    assert run.code == 0, run.err
+    assert f"unit '{before['portugal/5']}' is obsolete: its English is no longer in en.yaml" in (
+        run.out
+    )
+    assert "left in English (the sheet builds only with --draft until they are): " in run.out
+    assert f"{after['portugal/2']} (en.yaml:69)" in run.out
+    assert "still to review in es: portugal" in run.out
+    es = (sample / "es.yaml").read_text()
+    assert "menos casos nuevos de VIH/sida" not in es
+    assert es.index("con metadona.") < es.index(NEW_PARAGRAPH) < es.index("Casi quince años")
+    assert "  - menos personas arrestadas y encarceladas por delitos de drogas;\n" in es
+
+    refused = run_cli(sample, "--out", tmp_path / "out", "--lang", "es")
+    assert refused.code == 1
+    assert f"(unit '{after['portugal/2']}') is not translated: it is en.yaml:69 as written" in (
+        refused.err
+    )
+    assert not (tmp_path / "out" / "decriminalization.es.pdf").exists()
+    draft = run_cli(sample, "--out", tmp_path / "out", "--lang", "es", "--draft")
+    assert draft.code == 0, draft.err
+    text = " ".join(read_pdf(tmp_path / "out" / "decriminalization.es.pdf").text.split())
+    assert text.index("con metadona.") < text.index(NEW_PARAGRAPH) < text.index("Casi quince")
+    assert "casos nuevos de VIH" not in text
+    assert "menos personas arrestadas y encarceladas por delitos de drogas; menos muertes" in text
+
+    again = tmp_path / f"again.{path.suffix[1:]}"
+    export(run_cli, sample, again)
+    if fmt == "xliff":
+        tree = etree.parse(str(again))
+        xliff_schema.assertValid(tree)
+        units = {u.get("id"): u for u in tree.iter(f"{TAG}trans-unit")}
+        new = units[after["portugal/2"]].find(f"{TAG}target")
+        assert new.get("state") == "new" and not "".join(new.itertext())
+        nearly = units[after["portugal/3"]].find(f"{TAG}target")
+        assert "".join(nearly.itertext()).startswith("Casi quince años")
+    else:
+        entries = {m.context: m for m in read_po(again.open("rb")) if m.id}
+        assert entries[after["portugal/2"]].string == ""
+        assert entries[after["portugal/3"]].string.startswith("Casi quince años")
+
+
+def set_xliff_targets(path: Path, targets: dict[str, tuple[str | None, str]]) -> None:
+    """A CAT tool's save: unit key -> (new target text or None to keep it, state)."""
+    tree = etree.parse(str(path))
+    for unit in tree.iter(f"{TAG}trans-unit"):
+        if unit.get("id") in targets:
+            text, state = targets[unit.get("id")]
+            target = unit.find(f"{TAG}target")
+            if text is not None:
+                target.clear()
+                target.text = text
+            target.set("state", state)
+            unit.attrib.pop("approved", None)
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize(
+    "state", ["needs-translation", "new", "needs-review-translation", "needs-adaptation"]
+)
+def test_an_unfinished_xliff_unit_is_not_printed(state, sample, tmp_path, run_cli):
+    path = tmp_path / "es.xlf"
+    export(run_cli, sample, path)
+    es = (sample / "es.yaml").read_bytes()
+    english = "What decriminalization means"
+    set_xliff_targets(path, {"overview/heading": (english, state)})
+    run = run_cli("import", sample, "es", path)
+    assert run.code == 0, run.err
+    assert "so the language file keeps its text: overview/heading" in run.out
+    assert (sample / "es.yaml").read_bytes() == es
+
+
+def test_a_target_that_copies_its_english_is_not_a_translation(sample, tmp_path, run_cli):
+    path = tmp_path / "es.xlf"
+    export(run_cli, sample, path)
+    key = keys_at(sample)["benefits/2"]
+    set_xliff_targets(path, {key: ("cuts the number of people arrested;", "final")})
+    es = (sample / "es.yaml").read_bytes()
+    run = run_cli("import", sample, "es", path)
+    assert run.code == 0, run.err
+    assert f"unit '{key}' is the English text as it is: not taken as a translation" in run.out
+    assert (sample / "es.yaml").read_bytes() == es
+
+
+@pytest.mark.parametrize("text", ["No", "— UNODC, 2019.[@smith2019, p. 12]"])
+def test_a_copy_of_names_numbers_and_citations_is_a_translation(text, minimal, tmp_path, run_cli):
+    mutate(minimal / "en.yaml", "      - No\n", f"      - {text}\n")
+    path = tmp_path / "es.xlf"
+    export(run_cli, minimal, path)
+    set_xliff_targets(path, {keys_at(minimal)["first/2"]: (text, "translated")})
+    run = run_cli("import", minimal, "es", path)
+    assert run.code == 0, run.err
+    assert "English text as it is" not in run.out
+    assert f"      - {text}\n" in (minimal / "es.yaml").read_text()
+    assert run_cli(minimal, "--check").code == 0
+
+
+def test_xliff_states_are_those_translate_toolkit_counts(sample, tmp_path, run_cli):
+    """A fully reviewed sheet's units are final and approved: pocount counts
+    every one translated (it counted them all fuzzy when they were `translated`)."""
+    path = tmp_path / "es.xlf"
+    export(run_cli, sample, path)
+    counted = subprocess.run(
+        [str(Path(sys.executable).with_name("pocount")), "--csv", str(path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    row = dict(zip(*[line.split(",") for line in counted.stdout.splitlines()[:2]], strict=True))
+    assert (row["Translated Messages"], row["Fuzzy Messages"]) == ("41", "0")
+    assert row["Untranslated Messages"] == "0"

@@ -24,7 +24,13 @@ from factsheet.document.inline import MARKER
 from factsheet.errors import Pos, Problem
 from factsheet.languages import profile
 from factsheet.model import Content, Document, Note, Sheet
-from factsheet.sources.blocks import Block, aligned, block_pos, needs_no_translation
+from factsheet.sources.blocks import (
+    Block,
+    aligned,
+    block_pos,
+    needs_no_translation,
+    unit_keys,
+)
 from factsheet.sources.review import stale_sections
 from factsheet.sources.theme import theme_fonts
 
@@ -241,11 +247,15 @@ def untranslated_blocks(reference: Content, translation: Content) -> list[Proble
     for source, field in aligned(reference, translation):
         if source.structure != field.structure:
             continue
-        for ref_block, block in zip(source.blocks, field.blocks, strict=True):
+        keys = unit_keys(source)
+        for index, (ref_block, block) in enumerate(zip(source.blocks, field.blocks, strict=True)):
             if block.text != ref_block.text or needs_no_translation(block.text):
                 continue
             there = f"{name}:{block_pos(source, ref_block).line}"
-            message = f"{describe(block, field.key)} is not translated: it is {there} as written"
+            message = (
+                f"{describe(block, field.key)} (unit '{keys[index]}') is not translated: "
+                f"it is {there} as written"
+            )
             problems.append(
                 Problem(
                     block_pos(field, block),

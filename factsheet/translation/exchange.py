@@ -62,6 +62,8 @@ def units_of(sheet: Sheet, lang: str) -> list[Unit]:
         keys = unit_keys(ref_field)
         for index, block in enumerate(ref_field.blocks):
             target, previous = pairs.get(index, ("", ""))
+            if target == block.text and not needs_no_translation(target):
+                target = ""  # left in English by an import: not translated yet
             changed = why == "reference" and (previous != block.text or old is None)
             units.append(
                 Unit(
@@ -136,7 +138,13 @@ def pair_blocks(
             for b, a in realign(list(old.blocks), list(reference.blocks)).items()
         }
     if translation.structure == reference.structure:
-        return {i: (text, "") for i, text in enumerate(texts)}
+        # Realigned by an import: its blocks are today's; the English each was
+        # reviewed against is still the old block a diff pairs with it.
+        olds = realign(list(old.blocks), list(reference.blocks)) if old else {}
+        return {
+            i: (text, old.blocks[olds[i]].text if old and i in olds else "")
+            for i, text in enumerate(texts)
+        }
     # Nothing says which English each block was made from: pair them only as
     # far as their kinds line up (each is to review: the section is stale).
     matcher = difflib.SequenceMatcher(a=translation.structure, b=reference.structure)
