@@ -723,3 +723,22 @@ def test_xliff_states_are_those_translate_toolkit_counts(sample, tmp_path, run_c
     row = dict(zip(*[line.split(",") for line in counted.stdout.splitlines()[:2]], strict=True))
     assert (row["Translated Messages"], row["Fuzzy Messages"]) == ("41", "0")
     assert row["Untranslated Messages"] == "0"
+
+
+def test_citations_swapped_within_a_block_are_refused(sample, tmp_path, run_cli):
+    path = tmp_path / "es.po"
+    export(run_cli, sample, path)
+    key = keys_at(sample)["portugal/1"]
+    [spanish] = [m.string for m in read_po(path.open("rb")) if m.context == key]
+    swapped = spanish.replace("[@portugal2000]", "[@SWAP]").replace("[@hughes2010]",
+                              "[@portugal2000]").replace("[@SWAP]", "[@hughes2010]")  # fmt: skip
+    edit_po(path, {key: swapped})
+    line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1)
+                if ln == f'msgctxt "{key}"')  # fmt: skip
+    es = (sample / "es.yaml").read_bytes()
+    run = run_cli("import", sample, "es", path)
+    assert run.error_lines == [
+        f"{path}:{line + 1}:1: unit '{key}': cites @hughes2010 where the English cites "
+        "@portugal2000: keep the citations in the English order, each after the words it supports"
+    ]
+    assert (sample / "es.yaml").read_bytes() == es

@@ -340,6 +340,13 @@ def import_translation(sheet: Sheet, lang: str, path: Path, by: str) -> list[str
     if problems:
         raise FactsheetError(problems)
     placed, obsolete = place_units(imported.units, units)
+    problems = [
+        problem
+        for key, (item, _) in placed.items()
+        if not item.review and (problem := citation_order(item, shown)) is not None
+    ]
+    if problems:
+        raise FactsheetError(sorted(problems, key=lambda p: p.pos.line))
     outcome = Outcome()
     texts: dict[str, str] = {}
     for unit in units:
@@ -409,6 +416,27 @@ def place_units(
             placed[free[j].key] = (rest[i], False)
         obsolete += [item for i, item in enumerate(rest) if i not in pairs]
     return placed, sorted(obsolete, key=lambda item: item.line)
+
+
+def cited_keys(text: str) -> list[str]:
+    """The citation keys of a block, in the order it cites them."""
+    return [m["key"] for raw in cited(text) if (m := ITEM.match(raw))]
+
+
+def citation_order(item: Imported, shown: str) -> Problem | None:
+    """An error when a translation cites the same sources as its English in
+    another order: each claim would cite another's source. (Missing and extra
+    citations are the build's parity checks.)"""
+    want, have = cited_keys(item.source), cited_keys(item.target)
+    if want == have or sorted(want) != sorted(have):
+        return None
+    first = next(i for i, (a, b) in enumerate(zip(want, have, strict=True)) if a != b)
+    message = (
+        f"unit '{item.key}': cites @{have[first]} where the English cites @{want[first]}: "
+        "keep the citations in the English order, each after the words it supports"
+    )
+    return Problem(Pos(shown, item.line, 1), message, code="import.citation-order",
+                   subject=want[first])  # fmt: skip
 
 
 def unit_outcome(unit: Unit, item: Imported | None, exact: bool) -> tuple[str, str]:
