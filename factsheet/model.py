@@ -297,13 +297,14 @@ class TaskResult:
 class Unit:
     """One block to translate, as the exports write it (exchange.py)."""
 
-    key: str  # "overview/2": stable across exports
+    key: str  # "overview/p/3f2a9c1b": its section, kind and English (blocks.unit_keys)
     source: str  # the reference block's Markdown
     target: str  # the translation's, "" when there is none yet
     where: Pos  # the reference block's place, named by its file alone: en.yaml:17
     note: str  # what the translator should know: what it is, what it cites
     review: bool  # the reference changed since review, or the translation was never reviewed
     previous: str = ""  # the reference text as it was reviewed, when it changed
+    place: str = ""  # the reference block's place in its file, "overview/2" (blocks.Block.key)
 
 
 @dataclass(frozen=True)

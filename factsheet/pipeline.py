@@ -18,7 +18,7 @@ goes through these functions instead of chaining the stages itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,7 +47,10 @@ class Prepared:
 
 
 def prepare_sheet(
-    folder: Path, strict: bool = False, texts: Mapping[Path, str] | None = None
+    folder: Path,
+    strict: bool = False,
+    texts: Mapping[Path, str] | None = None,
+    draft: bool = False,
 ) -> Prepared:
     """load -> check -> inline -> check across languages, for one sheet folder.
     `texts` gives language files from memory (see `load_sheet`)."""
@@ -59,13 +62,19 @@ def prepare_sheet(
         sheet = load_sheet(folder, texts)
     except FactsheetError as exc:
         return Prepared(None, problems=exc.problems, sheet_failed=True)
-    return prepare(sheet, strict)
+    return prepare(sheet, strict, draft=draft)
 
 
-def prepare(sheet: Sheet, strict: bool = False, complete: bool = False) -> Prepared:
+# What a draft may print: a block not translated yet (it shows in the reference's words).
+DRAFT_ONLY = {"translation.untranslated"}
+
+
+def prepare(
+    sheet: Sheet, strict: bool = False, complete: bool = False, draft: bool = False
+) -> Prepared:
     """check -> inline -> check across languages, for a loaded sheet. A sheet-wide
     error stops there, unless `complete` (commands that change files want every
-    problem at once)."""
+    problem at once). With `draft`, untranslated blocks only warn."""
     from factsheet.checks.check import check_documents, check_sheet
     from factsheet.checks.reading import check_reading
     from factsheet.document.inline import inline_content
@@ -82,6 +91,8 @@ def prepare(sheet: Sheet, strict: bool = False, complete: bool = False) -> Prepa
             prepared.failed_langs.add(lang)
     reading, prepared.reading = check_reading(sheet)
     found = check_documents(sheet, prepared.docs) + reading
+    if draft:
+        found = [replace(p, warning=True) if p.code in DRAFT_ONLY else p for p in found]
     prepared.problems += found
     # A problem in a language's own file stops that language; any other
     # (sources.yaml, sheet.yaml) stops the whole sheet.

@@ -151,9 +151,9 @@ def test_an_image_with_alt_text_is_embedded(minimal, tmp_path, run_cli):
 
     (minimal / "images").mkdir()
     Image.new("RGB", (40, 20), (13, 77, 107)).save(minimal / "images" / "chart.png")
-    for name in ("en.yaml", "es.yaml"):
+    for name, alt in (("en.yaml", "A blue bar"), ("es.yaml", "Una barra azul")):
         replace_in(
-            minimal / name, "      - No\n", "      - No\n\n      ![A blue bar](images/chart.png)\n"
+            minimal / name, "      - No\n", f"      - No\n\n      ![{alt}](images/chart.png)\n"
         )
     run = run_cli(minimal, "--out", tmp_path, "--lang", "en")
     assert run.code == 0, run.err

@@ -24,7 +24,13 @@ from factsheet.document.inline import MARKER
 from factsheet.errors import Pos, Problem
 from factsheet.languages import profile
 from factsheet.model import Content, Document, Note, Sheet
-from factsheet.sources.blocks import Block, aligned, block_pos
+from factsheet.sources.blocks import (
+    Block,
+    aligned,
+    block_pos,
+    needs_no_translation,
+    unit_keys,
+)
 from factsheet.sources.review import stale_sections
 from factsheet.sources.theme import theme_fonts
 
@@ -228,6 +234,37 @@ def check_documents(sheet: Sheet, docs: dict[str, Document]) -> list[Problem]:
             )
             problems += stale_sections(reference, translation, str(sheet.root))
             problems += block_lengths(reference, translation)
+            problems += untranslated_blocks(reference, translation)
+    return problems
+
+
+def untranslated_blocks(reference: Content, translation: Content) -> list[Problem]:
+    """Errors for blocks a translation still has in the reference's words (what an
+    import leaves where no final translation came in): they fail the sheet, and
+    `--draft` prints it marked as a draft (pipeline.prepare)."""
+    name = Path(reference.path).name
+    problems = []
+    for source, field in aligned(reference, translation):
+        if source.structure != field.structure:
+            continue
+        keys = unit_keys(source)
+        for index, (ref_block, block) in enumerate(zip(source.blocks, field.blocks, strict=True)):
+            if block.text != ref_block.text or needs_no_translation(block.text):
+                continue
+            there = f"{name}:{block_pos(source, ref_block).line}"
+            message = (
+                f"{describe(block, field.key)} (unit '{keys[index]}') is not translated: "
+                f"it is {there} as written"
+            )
+            problems.append(
+                Problem(
+                    block_pos(field, block),
+                    message,
+                    code="translation.untranslated",
+                    hint="translate it (export, then import), or build with --draft",
+                    subject=block.key,
+                )
+            )
     return problems
 
 
@@ -268,9 +305,11 @@ def block_lengths(reference: Content, translation: Content) -> list[Problem]:
     return problems
 
 
-def describe(block: Block) -> str:
+def describe(block: Block, field_key: str = "") -> str:
     """ "section 'benefits', list item 'reduce el número de…'"."""
     where = block.key.partition("/")[0]
+    if block.kind == "line":
+        return f"the {field_key.replace('/', ' ')}" if field_key else "the line"
     kinds = {
         "item": "list item",
         "quote": "quoted paragraph",

@@ -2,9 +2,12 @@
 
 A block is what a translator translates as one unit: the title, the subtitle,
 each heading, and each paragraph, list item and quoted paragraph of the
-summary, the section bodies and the credit. Each has a stable key
-(`overview/2`: the second block of section 'overview'), so the exports
-(exchange.py) can name it and the import can put a translation back in place.
+summary, the section bodies and the credit. Each has a place in its file
+(`overview/2`: the second block of section 'overview'), which pairs it with
+the same block of another language, and a unit key that the exports
+(exchange.py) name it by: its section, its kind and a hash of its text
+(`overview/p/3f2a9c1b`), so adding or removing a block renames no other, as
+gettext, po4a and Sphinx key their units.
 
 Writing back edits only the lines of blocks whose text changed, rewrapped with
 the list marker or quote prefix the block had: comments, line breaks and every
@@ -14,6 +17,7 @@ untouched block stay byte for byte as the translator or writer left them.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import json
 import re
@@ -73,6 +77,51 @@ def fields_of(content: Content) -> list[Field]:
         found += [line_field(f"{key}/fields/{n}", None, t) for n, t in chart.fields.items()]
         found += [line_field(f"{key}/labels/{v}", None, t) for v, t in chart.labels.items()]
     return found
+
+
+# The kind of a block in its unit key: a list item never becomes a paragraph.
+KIND_TAGS = {"paragraph": "p", "item": "li", "quote": "q", "title": "title", "cell": "cell"}
+KEY_HASH = 8  # hex digits of a unit key's text hash
+# What a translation may repeat from its source as it is: citations, link
+# addresses, numbers, names (capitalised words) and punctuation.
+AS_WRITTEN = re.compile(
+    r"\[[^\]]*@[^\]]*\]|\]\([^)]*\)|https?://\S+|\S+@\S+|\d[\d.,:/–-]*"
+    r"|\b[A-ZÁÉÍÓÚÑ][\w’'.-]*|[^\w\s]"
+)
+# Small words inside names ("Office on Drugs and Crime", "Ministerio de Salud").
+IN_NAMES = {
+    *("of", "on", "and", "the", "for", "in", "p", "pp"),
+    *("de", "del", "la", "las", "los", "el", "y", "e"),
+}
+
+
+def text_hash(text: str) -> str:
+    """A short hash of what a block says, not of where its lines break."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:KEY_HASH]
+
+
+def unit_keys(field: Field) -> list[str]:
+    """The unit key of each of a field's blocks. A line (title, heading, chart
+    words) is the one block of its field, which names it; a body's block is
+    named by its section, its kind and its English text, with `-2`, `-3` only
+    for the same text repeated in the same section."""
+    if all(block.kind == "line" for block in field.blocks):
+        return [field.key for _ in field.blocks]
+    prefix = field.key.removesuffix("/body")
+    seen: dict[str, int] = {}
+    keys = []
+    for block in field.blocks:
+        base = f"{prefix}/{KIND_TAGS[block.kind]}/{text_hash(block.text)}"
+        seen[base] = seen.get(base, 0) + 1
+        keys.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return keys
+
+
+def needs_no_translation(text: str) -> bool:
+    """Whether a block holds only what a translation keeps as written (names,
+    numbers, addresses, citations), so a copy of it is no sign of work left."""
+    words = [word for word in AS_WRITTEN.sub(" ", text).split() if word not in IN_NAMES]
+    return not words
 
 
 def block_pos(field: Field, block: Block) -> Pos:

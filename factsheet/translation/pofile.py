@@ -1,6 +1,7 @@
 """Units as a gettext PO file, through Babel's reader and writer.
 
-Each unit is one entry: `msgctxt` is its key, `msgid` the reference text,
+Each unit is one entry: `msgctxt` is its key (section, kind and a hash of the
+English, so it does not move when other blocks do), `msgid` the reference text,
 `msgstr` the translation. A unit to review is `fuzzy` and carries the
 reference text as it was reviewed in `#| msgid`, so Poedit, Weblate and
 Lokalize show what changed.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import textwrap
 
 from babel.messages.catalog import Catalog, Message
@@ -17,6 +19,7 @@ from babel.messages.pofile import PoFileError, escape, read_po, unescape, write_
 
 from factsheet.errors import FactsheetError, Pos, Problem
 from factsheet.model import Exchange, Imported, ImportedFile, Unit
+from factsheet.sources.blocks import text_hash
 
 WIDTH = 76
 
@@ -69,10 +72,16 @@ def with_previous(text: str, units: list[Unit]) -> str:
     for line in text.splitlines(keepends=True):
         context = unescape(line[len("msgctxt ") :].strip()) if line.startswith("msgctxt ") else ""
         if context in previous:
-            out.append(f"#| msgctxt {escape(context)}\n")
+            out.append(f"#| msgctxt {escape(previous_key(context, previous[context]))}\n")
             out += quoted_lines("#| msgid", previous[context])
         out.append(line)
     return "".join(out)
+
+
+def previous_key(key: str, previous: str) -> str:
+    """The key a unit had when its English was `previous` (blocks.unit_keys), as
+    msgmerge's `#| msgctxt` gives the old context."""
+    return re.sub(r"/[0-9a-f]{8}(?:-\d+)?$", "/" + text_hash(previous), key)
 
 
 def quoted_lines(keyword: str, text: str) -> list[str]:

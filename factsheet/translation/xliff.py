@@ -214,17 +214,22 @@ def write_units(units: list[Unit], header: Exchange) -> str:
     head = etree.SubElement(file, f"{{{NS}}}header")
     etree.SubElement(head, f"{{{NS}}}note").text = (
         "Keep the tags: they stand for citations, notes, links and emphasis. Units "
-        f"marked needs-review-translation changed since review. When done: {header.command}"
+        "marked needs-review-translation changed since review, and units marked new are "
+        "not translated yet; mark each one translated or final when done. Then run: "
+        f"{header.command}"
     )
     body = etree.SubElement(file, f"{{{NS}}}body")
     for unit in units:
         element = etree.SubElement(body, f"{{{NS}}}trans-unit", id=unit.key, resname=unit.key)
         element.set(XML_SPACE, "preserve")
         codes = fill(etree.SubElement(element, f"{{{NS}}}source"), unit.source)
+        # XLIFF 1.2's states, as Weblate and translate-toolkit read them: reviewed
+        # is final and approved, stale is to review, untranslated is new.
+        target = etree.SubElement(element, f"{{{NS}}}target", state=state_of(unit))
         if unit.target:
-            target = etree.SubElement(element, f"{{{NS}}}target")
-            target.set("state", "needs-review-translation" if unit.review else "translated")
             fill(target, unit.target, codes)
+        if state_of(unit) == "final":
+            element.set("approved", "yes")
         group = etree.SubElement(element, f"{{{NS}}}context-group", purpose="location")
         place = {"sourcefile": unit.where.path, "linenumber": str(unit.where.line)}
         for kind, value in place.items():
@@ -236,6 +241,12 @@ def write_units(units: list[Unit], header: Exchange) -> str:
             fill(etree.SubElement(alt, f"{{{NS}}}target"), unit.target, old)
     lay_out(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8") + "\n"
+
+
+def state_of(unit: Unit) -> str:
+    if not unit.target:
+        return "new"
+    return "needs-review-translation" if unit.review else "final"
 
 
 STRUCTURE = {"xliff", "file", "body", "trans-unit", "context-group", "alt-trans"}
