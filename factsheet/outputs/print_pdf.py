@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 KIND = OutputKind(
     "print-pdf", ".print.pdf", LANGUAGE, flag="--print-shop",
-    help="also write <slug>.<lang>.print.pdf with bleed and crop marks",
+    help="also write <slug>.<lang>.print.pdf, PDF/X-4 with bleed and crop marks, and its "
+    "preflight report",
+    implies=("print-preflight",),
 )  # fmt: skip
 
 
