@@ -47,6 +47,9 @@ class Theme:
     logo: str = ""  # a data: URI, so print and web page need no file beside them
     logo_alt: dict[str, str] = field(default_factory=dict)  # by language
     fonts: tuple[FontFile, ...] = FONT_FILES
+    # A colour's CMYK for the press, 0 to 100 each, where the theme gives one
+    # beside its RGB (`brand: {rgb: "#0d4d6b", cmyk: [90, 45, 20, 30]}`).
+    cmyk: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
     def css(self) -> str:
         """The brand colours and fonts as the custom properties the styles use."""
@@ -104,6 +107,7 @@ class SheetConfig:
     theme_name: str = "default"  # themes/<name>/theme.yaml
     theme: Theme | None = None  # loaded and checked by load_sheet
     reading_level: ReadingLevel = field(default_factory=ReadingLevel)
+    print_condition: str = "coated"  # print-shop: {condition: …} (outputs/pdfx.py)
     positions: dict[str, Pos] = field(default_factory=dict)
 
     def pos_of(self, key: str) -> Pos:

@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING
 from factsheet.errors import FactsheetError, Problem, blocking, errors_only
 from factsheet.model import Document, Sheet, Task, TaskResult
 from factsheet.options import Options
-from factsheet.outputs import bilingual_pdf, office_pdf, page_image, print_pdf, web_page
+from factsheet.outputs import (
+    bilingual_pdf,
+    office_pdf,
+    page_image,
+    preflight,
+    print_pdf,
+    web_page,
+)
 from factsheet.outputs.printing import Job, pages_used
 from factsheet.paths import family_of
 from factsheet.sources.theme import theme_fonts
@@ -221,6 +228,8 @@ def print_language(
     if options.make.wants(print_pdf.KIND.key) and not errors_only(problems):
         shop = print_pdf.make(job, office)
         files[print_pdf.KIND.key], own[print_pdf.KIND.key] = shop
+        if shop[0] and options.make.wants(preflight.KIND.key):
+            files[preflight.KIND.key] = preflight.make(shop[0])
     if options.make.wants(page_image.KIND.key):
         files[page_image.KIND.key] = page_image.make(office.data)
     fonts: dict[str, bytes | None] = {}

@@ -43,13 +43,14 @@ def test_the_press_kit_asks_for_what_it_holds():
     }  # fmt: skip
     assert kinds_asked(set()) == {"office-pdf"}
     options, _ = parse_args(["--print-shop", "--png"])
-    assert options.make.kinds == {"office-pdf", "print-pdf", "page-image"}
+    assert options.make.kinds == {"office-pdf", "print-pdf", "print-preflight", "page-image"}
 
 
 def test_an_edition_is_made_into_the_kinds_asked_for_in_order():
     make = Make(kinds=kinds_asked({"--print-shop", "--html", "--bilingual"}))
     assert [o.name for o in outputs_of(ENGLISH, make)] == [
-        "v2.1-decrim.en.pdf", "v2.1-decrim.en.print.pdf", "v2.1-decrim.en.html"
+        "v2.1-decrim.en.pdf", "v2.1-decrim.en.print.pdf", "v2.1-decrim.en.preflight.txt",
+        "v2.1-decrim.en.html",
     ]  # fmt: skip
     assert [o.name for o in outputs_of(BOTH, make)] == ["v2.1-decrim.en-es.pdf"]
 

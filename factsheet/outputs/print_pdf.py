@@ -16,8 +16,35 @@ if TYPE_CHECKING:
 
 KIND = OutputKind(
     "print-pdf", ".print.pdf", LANGUAGE, flag="--print-shop",
-    help="also write <slug>.<lang>.print.pdf with bleed and crop marks",
+    help="also write <slug>.<lang>.print.pdf, PDF/X-4 with bleed and crop marks, and its "
+    "preflight report",
+    implies=("print-preflight",),
 )  # fmt: skip
+
+
+def for_press(job: Job, data: bytes) -> tuple[bytes, list[Problem]]:
+    """The PDF as PDF/X-4 for the sheet's printing condition (outputs/pdfx.py)."""
+    from factsheet.outputs.pdfx import CONDITIONS, profile_problem, to_pdfx
+
+    config = job.task.sheet.config
+    where = config.pos_of("print-shop.condition")
+    condition = CONDITIONS.get(config.print_condition)
+    if condition is None:
+        message = (
+            f"print-shop.condition: no printing condition '{config.print_condition}' "
+            f"(conditions: {', '.join(CONDITIONS)})"
+        )
+        return b"", [
+            Problem(where, message, code="print.condition", subject=config.print_condition)
+        ]
+    if found := profile_problem(condition.profile, where):
+        return b"", [found]
+    theme = config.theme
+    given = {}
+    if theme is not None:
+        given = {theme.colors[key]: tuple(v / 100 for v in cmyk)
+                 for key, cmyk in theme.cmyk.items() if key in theme.colors}  # fmt: skip
+    return to_pdfx(data, condition, given), []  # type: ignore[arg-type]
 
 
 def make(job: Job, office: OfficePDF) -> tuple[bytes, list[Problem]]:
@@ -30,6 +57,8 @@ def make(job: Job, office: OfficePDF) -> tuple[bytes, list[Problem]]:
         fitted = fit_layout(job.laid_out(True), pages, False, office.fitted.settings)
         layout: Layout = fitted.layout  # type: ignore[assignment]
         data, written = write_located(job.task, layout, [job.print_html], job.options)
-        return data, layout.problems + written + note_problems(job.task, layout, fitted)
+        problems = layout.problems + written + note_problems(job.task, layout, fitted)
+        data, press = for_press(job, data)
+        return data, problems + press
     except FactsheetError as exc:  # its stylesheet is missing: this file alone fails
         return b"", exc.problems

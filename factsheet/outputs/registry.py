@@ -14,6 +14,7 @@ from factsheet.outputs import (
     bilingual_pdf,
     office_pdf,
     page_image,
+    preflight,
     press_kit,
     print_pdf,
     web_page,
@@ -23,6 +24,7 @@ from factsheet.outputs.kinds import BILINGUAL, SHEET, Output, OutputKind
 KINDS: tuple[OutputKind, ...] = (
     office_pdf.KIND,
     print_pdf.KIND,
+    preflight.KIND,
     page_image.KIND,
     web_page.KIND,
     bilingual_pdf.KIND,

@@ -43,6 +43,7 @@ DEFAULTS: dict[str, object] = {
     "fit": True,
     "theme": "default",
     "reading-level": ReadingLevel(),
+    "print-shop": "coated",
 }
 
 
@@ -68,6 +69,7 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         "fit": reader.switch,
         "theme": reader.word,
         "reading-level": lambda node, key: reading_level(reader, node, positions),
+        "print-shop": lambda node, key: print_shop(reader, node, positions),
     }
     reader.unknown_keys(items, set(readers), "sheet.yaml")
     values: dict[str, object] = dict(DEFAULTS)
@@ -101,9 +103,27 @@ def load_config(path: Path) -> tuple[SheetConfig | None, list[Problem]]:
         fit=values["fit"],  # type: ignore[arg-type]
         theme_name=values["theme"],  # type: ignore[arg-type]
         reading_level=values["reading-level"],  # type: ignore[arg-type]
+        print_condition=values["print-shop"],  # type: ignore[arg-type]
         positions=positions,
     )
     return config, reader.problems
+
+
+PRINT_SHOP_KEYS = {"condition"}
+
+
+def print_shop(reader: Reader, node: Node, positions: dict[str, Pos]) -> str | None:
+    """`print-shop: {condition: NAME}`: the printing condition of --print-shop's
+    PDF/X. The name is judged where the PDF is made (outputs/pdfx.py has the list)."""
+    items = reader.mapping(node, "'print-shop'")
+    if items is None:
+        return None
+    reader.unknown_keys(items, PRINT_SHOP_KEYS, "print-shop")
+    if "condition" not in items:
+        return "coated"
+    value = items["condition"][1]
+    positions["print-shop.condition"] = reader.pos(value)
+    return reader.word(value, "print-shop.condition")
 
 
 READING_KEYS = {"sentence-words", "strict"}  # any other key of reading-level is a language

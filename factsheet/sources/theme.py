@@ -15,6 +15,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
 from factsheet.errors import Pos, Problem, display_path
 from factsheet.model import GENERIC, Theme
 from factsheet.paths import FONT_FILES, THEMES_DIR, FontFile
@@ -79,11 +81,16 @@ def load_theme(
     items = items or {}
     reader.unknown_keys(items, KEYS, "theme.yaml")
     colors: dict[str, str] = {}
+    cmyk: dict[str, tuple[float, float, float, float]] = {}
     color_nodes = {}  # where each colour is written, for the contrast checks
     if "colors" in items:
         found = reader.mapping(items["colors"][1], "colors") or {}
         reader.unknown_keys(found, set(COLORS), "colors")
         for key, (_, node) in found.items():
+            if isinstance(node, yaml.MappingNode):  # {rgb: "#rrggbb", cmyk: [c, m, y, k]}
+                node = color_with_cmyk(reader, node, key, cmyk)
+                if node is None:
+                    continue
             value = str(node.value).strip().lower()
             if not re.fullmatch(r"#[0-9a-f]{6}", value):
                 message = f"colors.{key} must be a colour written #rrggbb, not '{node.value}'"
@@ -141,10 +148,35 @@ def load_theme(
             chosen[role] = files
         fonts = tuple(f for role in GENERIC for f in chosen.get(role) or by_role(role))
     theme = Theme(name, colors, by_language["organization"], by_language["contact"], logo,
-                  by_language["logo-alt"], fonts)  # fmt: skip
+                  by_language["logo-alt"], fonts, cmyk)  # fmt: skip
     if not reader.problems:
         reader.problems += contrast_problems(theme, path, color_nodes)
     return (None if reader.problems else theme), reader.problems
+
+
+def color_with_cmyk(
+    reader: Reader, node: yaml.MappingNode, key: str, cmyk: dict[str, tuple]
+) -> yaml.Node | None:
+    """The `rgb` node of a colour given both ways; its CMYK (percent) goes in `cmyk`."""
+    items = reader.mapping(node, f"colors.{key}") or {}
+    reader.unknown_keys(items, {"rgb", "cmyk"}, f"colors.{key}")
+    if "cmyk" in items:
+        values = items["cmyk"][1]
+        inks = [str(v.value) for v in values.value] if isinstance(values, yaml.SequenceNode) else []
+        try:
+            numbers = tuple(float(v) for v in inks)
+        except ValueError:
+            numbers = ()
+        if len(numbers) != 4 or not all(0 <= n <= 100 for n in numbers):
+            message = f"colors.{key}.cmyk must be four inks in percent, [c, m, y, k], 0 to 100"
+            reader.error(values, message, code="theme.color", subject=key)
+        else:
+            cmyk[key] = numbers  # type: ignore[assignment]
+    if "rgb" not in items:
+        message = f'colors.{key}: give its screen colour as rgb: "#rrggbb" beside cmyk'
+        reader.error(node, message, code="theme.color", subject=key)
+        return None
+    return items["rgb"][1]
 
 
 def by_role(role: str) -> tuple[FontFile, ...]:
