@@ -16,6 +16,7 @@ STYLES_DIR = PROJECT_DIR / "styles"
 TEMPLATES_DIR = PROJECT_DIR / "templates"
 LOCALES_DIR = PROJECT_DIR / "locales"
 THEMES_DIR = PROJECT_DIR / "themes"
+PROFILES_DIR = PROJECT_DIR / "profiles"  # ICC output profiles for the print shop
 
 
 def font_path(package: str, filename: str) -> Path:

@@ -23,7 +23,14 @@ from pathlib import Path
 
 from factsheet import __version__
 from factsheet.options import Options
-from factsheet.paths import FONT_FILES, PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, THEMES_DIR
+from factsheet.paths import (
+    FONT_FILES,
+    PACKAGE_DIR,
+    PROFILES_DIR,
+    STYLES_DIR,
+    TEMPLATES_DIR,
+    THEMES_DIR,
+)
 
 STATE_FILE = ".factsheet-state.json"
 LOCK_FILE = ".factsheet-state.lock"  # beside it; never replaced, so every build locks one file
@@ -34,7 +41,7 @@ def shared_inputs_digest(options: Options) -> hashlib._Hash:
     catalogs, fonts and the options that change the output."""
     digest = hashlib.sha256(__version__.encode())
     digest.update(options.make.fingerprint().encode())  # every field changes the output
-    roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, THEMES_DIR, options.locales_dir]
+    roots = [PACKAGE_DIR, STYLES_DIR, TEMPLATES_DIR, THEMES_DIR, PROFILES_DIR, options.locales_dir]
     files = [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
     files += [font.path for font in FONT_FILES]
     for path in files:

@@ -34,12 +34,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from factsheet.errors import Pos, Problem
+from factsheet.paths import PROFILES_DIR
 
 ICC_DIR = Path("/usr/share/color/icc")
 GHOSTSCRIPT_ICC = ICC_DIR / "ghostscript"
-# Profiles Argyll's colprof makes at setup (scripts/system-deps.sh) from the
-# FOGRA characterisation data Debian's icc-profiles-free ships.
-MADE_ICC = Path("/usr/local/share/color/icc/factsheet")
+# Profiles Argyll's colprof made from the FOGRA characterisation data Debian's
+# icc-profiles-free ships (profiles/README.md): kept in the project, so setup
+# needs no Argyll and every machine embeds the very same bytes.
+MADE_ICC = PROFILES_DIR
 SRGB_PROFILE = GHOSTSCRIPT_ICC / "srgb.icc"
 
 
