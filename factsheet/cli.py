@@ -156,12 +156,17 @@ def build_main(argv: list[str], out: TextIO, err: TextIO) -> int:
         return 1
     if bar is not None:
         print(file=err)  # end the progress bar's line
+    # What happened, in order: a draft past its budget was written, then the
+    # problems say why its edition failed.
+    for path in report.drafts:
+        print(f"wrote {path}: a draft, the pages past its budget marked", file=out, flush=True)
     for problem in report.problems:
         print(problem, file=err)
     for line in report.reading + report.fitted:
         print(line, file=out)
     for path in report.written:
-        print(f"wrote {path}", file=out)
+        if path not in report.drafts:
+            print(f"wrote {path}", file=out)
     for path in report.removed:
         print(f"removed {path}: its edition failed; an older copy must not look current", file=out)
     if report.stopped is not None:

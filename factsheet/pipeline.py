@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from factsheet.errors import FactsheetError, Problem, blocking, errors_only
+from factsheet.errors import FactsheetError, Pos, Problem, blocking, errors_only
 from factsheet.model import Document, Sheet, Task, TaskResult
 from factsheet.options import Options
 from factsheet.outputs import (
@@ -58,9 +58,11 @@ def prepare_sheet(
     strict: bool = False,
     texts: Mapping[Path, str] | None = None,
     draft: bool = False,
+    langs: tuple[str, ...] = (),
 ) -> Prepared:
     """load -> check -> inline -> check across languages, for one sheet folder.
-    `texts` gives language files from memory (see `load_sheet`)."""
+    `texts` gives language files from memory (see `load_sheet`); `langs`, the
+    languages being built (--lang; () for all)."""
     # Imported here, not at the top, so a build with nothing to do never pays
     # for YAML, Babel and markdown-it.
     from factsheet.sources.load import load_sheet
@@ -69,7 +71,7 @@ def prepare_sheet(
         sheet = load_sheet(folder, texts)
     except FactsheetError as exc:
         return Prepared(None, problems=exc.problems, sheet_failed=True)
-    return prepare(sheet, strict, draft=draft)
+    return prepare(sheet, strict, draft=draft, langs=langs)
 
 
 # What a draft may print: a block not translated yet (it shows in the reference's words).
@@ -77,16 +79,24 @@ DRAFT_ONLY = {"translation.untranslated"}
 
 
 def prepare(
-    sheet: Sheet, strict: bool = False, complete: bool = False, draft: bool = False
+    sheet: Sheet,
+    strict: bool = False,
+    complete: bool = False,
+    draft: bool = False,
+    langs: tuple[str, ...] = (),
 ) -> Prepared:
     """check -> inline -> check across languages, for a loaded sheet. A sheet-wide
     error stops there, unless `complete` (commands that change files want every
-    problem at once). With `draft`, untranslated blocks only warn."""
+    problem at once). With `draft`, untranslated blocks only warn. With `langs`,
+    the problems in the files of the languages not among them are set aside
+    (`set_aside`): a build of English does not wait for a Spanish still being
+    written."""
     from factsheet.checks.check import check_documents, check_sheet
     from factsheet.checks.reading import check_reading
     from factsheet.document.inline import inline_content
 
-    prepared = Prepared(sheet, problems=check_sheet(sheet))
+    aside: list[Problem] = []
+    prepared = Prepared(sheet, problems=set_aside(check_sheet(sheet), sheet, langs, aside))
     if errors_only(prepared.problems) and not complete:
         prepared.sheet_failed = True
         return prepared
@@ -97,10 +107,10 @@ def prepare(
             prepared.problems += exc.problems
             prepared.failed_langs.add(lang)
     reading, prepared.reading = check_reading(sheet)
-    found = check_documents(sheet, prepared.docs) + reading
+    found = set_aside(check_documents(sheet, prepared.docs) + reading, sheet, langs, aside)
     if draft:
         found = [replace(p, warning=True) if p.code in DRAFT_ONLY else p for p in found]
-    prepared.problems += found
+    prepared.problems += found + aside_note(sheet, langs, aside)
     # A problem in a language's own file stops that language; any other
     # (sources.yaml, sheet.yaml) stops the whole sheet.
     stopped = {p.pos.path for p in blocking(found, strict)}
@@ -108,6 +118,45 @@ def prepare(
     prepared.failed_langs |= {lang for lang, path in own_files.items() if path in stopped}
     prepared.sheet_failed = bool(stopped - set(own_files.values()))
     return prepared
+
+
+def other_files(sheet: Sheet, langs: tuple[str, ...]) -> dict[str, str]:
+    """The files of the languages not being built (`<lang>.yaml` and the review
+    records `<lang>.*.yaml` beside it), as problems name them, by language."""
+    others = [lang for lang in sheet.contents if langs and lang not in langs]
+    return {lang: str(sheet.contents[lang].path) for lang in others}
+
+
+def set_aside(
+    problems: list[Problem], sheet: Sheet, langs: tuple[str, ...], aside: list[Problem]
+) -> list[Problem]:
+    """The problems that concern the languages being built; the others (in the files
+    of a language left out with --lang) are added to `aside`."""
+    others = other_files(sheet, langs)
+    if not others:
+        return problems
+    prefixes = tuple(path.removesuffix(".yaml") + "." for path in others.values())
+    theirs = [
+        p for p in problems if p.pos.path in others.values() or p.pos.path.startswith(prefixes)
+    ]
+    aside += theirs
+    return [p for p in problems if p not in theirs]
+
+
+def aside_note(sheet: Sheet, langs: tuple[str, ...], aside: list[Problem]) -> list[Problem]:
+    """One warning for the problems set aside, language by language."""
+    notes = []
+    for lang, path in other_files(sheet, langs).items():
+        count = sum(1 for p in aside if p.pos.path.startswith(path.removesuffix(".yaml") + "."))
+        if count:
+            message = (
+                f"{count} problem{'s' if count > 1 else ''} in {lang}'s files not shown: "
+                f"{lang} is not being built (--lang {','.join(langs)}); a build of {lang} "
+                "reports them"
+            )
+            notes.append(Problem(Pos(path, 1, 1), message, code="options.language-set-aside",
+                                 warning=True))  # fmt: skip
+    return notes
 
 
 def check_everything(sheet: Sheet) -> list[Problem]:

@@ -244,3 +244,19 @@ def test_a_language_the_sheet_lacks_fails_that_sheet(minimal, tmp_path, run_cli)
         f"{minimal}/sheet.yaml:1:12: --lang asks for 'fr', which this sheet does not list"
     ]
     assert "1 sheet: 0 built, 0 up to date, 1 failed; wrote 0 PDFs in " in run.out
+
+
+def test_lang_builds_the_language_it_names_while_another_is_unfinished(minimal, tmp_path, run_cli):
+    """Issue 28, point 4: the Spanish still out of step (its sections differ) stops
+    neither `--lang en` nor its PDF; a build of both still reports it."""
+    replace_in(minimal / "es.yaml", "- id: second", "- id: segunda")
+    run = run_cli(minimal, "--out", tmp_path, "--lang", "en", "--jobs", "1")
+    assert run.code == 0, run.err
+    assert [p.name for p in tmp_path.glob("*.pdf")] == ["minimal.en.pdf"]
+    assert run.error_lines == [
+        f"{minimal}/es.yaml:1:1: warning: 2 problems in es's files not shown: es is not "
+        "being built (--lang en); a build of es reports them"
+    ]
+    both = run_cli(minimal, "--out", tmp_path, "--jobs", "1")
+    assert both.code == 1
+    assert any("section 'segunda' is not in en.yaml" in line for line in both.error_lines)

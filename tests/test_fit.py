@@ -67,12 +67,16 @@ def test_a_misplaced_note_is_carried_by_the_first_break_that_works():
     assert fitted.layouts == 3
 
 
-def test_copyfitting_takes_the_smallest_level_that_fits():
-    engine = FakeEngine(fits_at=3)
+@pytest.mark.parametrize("fits_at", range(1, MAX_LEVEL + 1))
+def test_copyfitting_takes_the_smallest_level_that_fits(fits_at):
+    engine = FakeEngine(fits_at=fits_at)
     fitted = fit_layout(engine, budget=2)
-    assert fitted.ok and fitted.settings.level == 3
-    assert [s.level for s in engine.seen] == [0, 1, 2, 3]
-    assert fitted.settings.properties == level_properties(3)
+    assert fitted.ok and fitted.settings.level == fits_at
+    # Found by bisection, not step by step: the level below was tried and failed.
+    assert fits_at - 1 in [s.level for s in engine.seen]
+    assert fitted.layouts == len(engine.seen) <= 4
+    assert len({s.level for s in engine.seen}) == len(engine.seen)  # none laid out twice
+    assert fitted.settings.properties == level_properties(fits_at)
 
 
 def test_fitting_off_never_changes_the_look():
@@ -86,7 +90,7 @@ def test_a_sheet_too_long_for_the_bounds_stops_at_the_last_level():
     fitted = fit_layout(engine, budget=2)
     assert not fitted.ok
     assert fitted.settings.level == MAX_LEVEL
-    assert fitted.layouts == MAX_LEVEL + 1 <= MAX_LAYOUTS
+    assert fitted.layouts == 4 <= MAX_LAYOUTS  # the first and three halvings
 
 
 def test_a_note_no_break_can_carry_fails_within_the_bound():
@@ -95,6 +99,79 @@ def test_a_note_no_break_can_carry_fails_within_the_bound():
     assert not fitted.ok
     assert fitted.layout.misplaced
     assert fitted.layouts <= MAX_LAYOUTS
+
+
+class NoteAtLevels(FakeEngine):
+    """Fits the budget from `fits_at` on, but leaves a note off its page at the levels
+    in `misplacing` unless `needs_breaks` are all taken."""
+
+    def __init__(self, fits_at: int, misplacing: set[int], needs_breaks=(9,)) -> None:
+        super().__init__(fits_at=fits_at, needs_breaks=needs_breaks)
+        self.misplacing = misplacing
+
+    def __call__(self, settings: LayoutSettings) -> FakeLayout:
+        layout = super().__call__(settings)
+        if settings.level not in self.misplacing:
+            layout.misplaced = []
+        return layout
+
+
+def test_a_level_that_leaves_a_note_off_its_page_is_passed_for_the_next():
+    engine = NoteAtLevels(fits_at=4, misplacing={4, 5})
+    fitted = fit_layout(engine, budget=2)
+    assert fitted.ok and fitted.settings.level == 6 and not fitted.settings.breaks
+    assert fitted.layouts <= 4
+
+
+def test_when_no_level_is_right_notes_are_carried_at_the_smallest_that_fits():
+    engine = NoteAtLevels(fits_at=3, misplacing=set(range(MAX_LEVEL + 1)))
+    fitted = fit_layout(engine, budget=2)
+    # The bisection tried 4, 6 and 7 (all within the budget, a note off): 4 carries it.
+    fitting = [s.level for s in engine.seen if s.level >= 3]
+    assert fitted.ok and fitted.settings.level == min(fitting) and fitted.settings.breaks == {9}
+    assert fitted.layouts <= MAX_LAYOUTS
+
+
+def test_the_same_start_gives_the_same_settings():
+    first = fit_layout(NoteAtLevels(fits_at=2, misplacing={2}), budget=2)
+    again = fit_layout(NoteAtLevels(fits_at=2, misplacing={2}), budget=2)
+    assert first.settings == again.settings and first.layouts == again.layouts
+
+
+@dataclass
+class FakeFill:
+    used_lines: list[float]
+
+
+class Overflowing(FakeEngine):
+    """Fits at `fits_at`; below it, the layout says it runs `over` lines past two
+    pages of 55 lines."""
+
+    def __init__(self, fits_at: int, over: float) -> None:
+        super().__init__(fits_at=fits_at)
+        self.over = over
+
+    def __call__(self, settings: LayoutSettings) -> FakeLayout:
+        layout = super().__call__(settings)
+        layout.fill = FakeFill([55.0, 55.0] + ([self.over] if layout.pages > 2 else []))
+        return layout
+
+
+def test_a_good_estimate_from_the_overflow_ends_the_search_in_three_layouts():
+    # 5.6 lines of 115.6, three quarters of them counted: 3.6%, level 4 (4.0%).
+    engine = Overflowing(fits_at=4, over=5.6)
+    fitted = fit_layout(engine, budget=2)
+    assert fitted.settings.level == 4
+    assert [s.level for s in engine.seen] == [0, 4, 3]
+
+
+@pytest.mark.parametrize("fits_at", range(1, MAX_LEVEL + 1))
+@pytest.mark.parametrize("over", [0.5, 3.0, 8.0, 40.0])
+def test_a_wrong_estimate_costs_layouts_never_the_smallest_level(fits_at, over):
+    engine = Overflowing(fits_at=fits_at, over=over)
+    fitted = fit_layout(engine, budget=2)
+    assert fitted.ok and fitted.settings.level == fits_at
+    assert fitted.layouts <= 6  # the first, the estimate, its neighbour, three halvings
 
 
 def test_a_shared_level_is_where_fitting_starts():

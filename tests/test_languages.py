@@ -173,3 +173,22 @@ def test_a_glyph_only_the_layout_meets_is_traced_to_its_file(minimal, tmp_path):
         "would print in a system font: leave it out or write it another way"
     ]
     assert sorted(p.name for p in out.glob("*.pdf")) == ["minimal.en.pdf"]
+
+
+def test_a_draft_past_its_budget_says_it_was_written_then_that_the_sheet_failed(
+    minimal, tmp_path, run_cli
+):
+    """Issue 28, point 6: no "removed" for the draft just written, over an older copy."""
+    path = minimal / "en.yaml"
+    assert run_cli(minimal, "--out", tmp_path, "--lang", "en").code == 0  # an older copy
+    long = "Thirty-one towns took part in 2019. " + "Each one kept a careful record. " * 200
+    path.write_text(path.read_text().replace("Thirty-one towns took part in 2019.", long))
+    draft = run_cli(minimal, "--out", tmp_path, "--lang", "en", "--draft")
+    pdf = tmp_path / "minimal.en.pdf"
+    assert draft.code == 1 and pdf.exists()
+    assert "removed" not in draft.out
+    lines = draft.out.splitlines()
+    assert lines[0] == f"wrote {pdf}: a draft, the pages past its budget marked"
+    assert f"wrote {pdf}" not in lines[1:]
+    assert lines[-1].startswith("1 sheet: 0 built, 0 up to date, 1 failed; wrote 1 PDF in ")
+    assert any("over its budget" in line for line in draft.error_lines)

@@ -84,7 +84,8 @@ def plan(options: Options, state: dict[str, dict] | None = None) -> Plan:
 def plan_sheet(folder: Path, options: Options, result: Plan) -> None:
     """The cheap stages for one sheet (pipeline.prepare_sheet), then its tasks or
     failures added to `result`."""
-    prepared = prepare_sheet(folder, options.make.strict, draft=options.make.draft)
+    make = options.make
+    prepared = prepare_sheet(folder, make.strict, draft=make.draft, langs=make.langs)
     result.problems += prepared.problems
     sheet = prepared.sheet
     if sheet is not None and prepared.reading:

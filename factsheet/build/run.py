@@ -35,6 +35,8 @@ class Report:
     sheets: list[str] = field(default_factory=list)  # the slugs of every sheet asked for
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)  # older outputs of failed editions
+    # Of `written`: the --draft PDFs of editions past their budget (written, yet failed).
+    drafts: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # sheets already up to date
     failed: list[Edition] = field(default_factory=list)
     failed_outputs: list[Output] = field(default_factory=list)  # a file that failed alone
@@ -179,7 +181,10 @@ def keep_sheet(
             if result.overflow_draft:
                 path = Output(edition, office_pdf.KIND).path(options.out)
                 write_atomically(path, result.files[office_pdf.KIND.key])
+                # The draft takes the older copy's place: it was replaced, not removed.
+                report.removed = [p for p in report.removed if p != path]
                 report.written.append(path)
+                report.drafts.append(path)
             continue
         report.passed += 1
         for output in outputs_of(edition, options.make):

@@ -115,18 +115,32 @@ def over_budget(task: Task, layout: Layout, fitted: Fitted, draft: bool = False)
     )
     if fitted.settings.level:
         message += ", even with copyfitting at its limits"
-    # The first lines over the budget: one alone may hold too few words to find.
-    first = " ".join([line.text for line in layout.lines if line.page > budget][:3])
-    found = locate_sentence(sheet.contents[lang], first)
+    found = first_sentence_past(layout, budget, sheet.contents[lang])
     if found is not None:
         pos, sentence = found
         message += f"; page {budget + 1} starts in the sentence at {pos} ({sentence})"
+    else:  # no line of the language's file past the budget: the notes or sources run over
+        path = sheet.contents[lang].path
+        message += f"; page {budget + 1} holds no line of {path}, only notes or sources"
     longest = sorted(layout.fill.sections.items(), key=lambda item: -item[1])[:3]
     sizes = ", ".join(f"{name} ({lines:.0f})" for name, lines in longest)
     message += f"; the longest sections, in lines: {sizes}"
     if draft:
         message += f"; the draft PDF marks the pages past page {budget}"
     return Problem(sheet.config.pos_of("pages"), message, code="layout.over-budget")
+
+
+def first_sentence_past(layout: Layout, budget: int, content: Content) -> tuple[Pos, str] | None:
+    """The sentence of the language's file where the first page past the budget
+    starts: the first lines there, three at a time (one alone may hold too few
+    words to find), moving on past lines the file does not hold (a chart's
+    labels, a heading made by the template)."""
+    past = [line.text for line in layout.lines if line.page > budget]
+    for start in range(min(len(past), 12)):
+        found = locate_sentence(content, " ".join(past[start : start + 3]))
+        if found is not None:
+            return found
+    return None
 
 
 WORD = re.compile(r"\w+")
