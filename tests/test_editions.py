@@ -98,6 +98,8 @@ def test_press_kit_holds_every_output_with_a_true_manifest(minimal, tmp_path, ru
                 "MANIFEST.txt", "minimal.sources.json", "minimal.en-es.pdf",
                 "minimal.en.pdf", "minimal.en.print.pdf", "minimal.en.png", "minimal.en.html",
                 "minimal.es.pdf", "minimal.es.print.pdf", "minimal.es.png", "minimal.es.html",
+                # the print shop's preflight reports travel with the print PDFs
+                "minimal.en.preflight.txt", "minimal.es.preflight.txt",
             ]
         )  # fmt: skip
         # Each page's four faces, cut to its characters, and the fonts' licences.
