@@ -66,7 +66,7 @@ def test_reviewed_refuses_a_section_that_still_fails(minimal, run_cli):
     before = (minimal / "es.yaml").read_text()
     run = run_cli("reviewed", minimal, "es", "--all", "--by", "Ana")
     assert run.code == 1
-    assert run.out == "marked reviewed in es (by Ana): second\n"
+    assert run.out == "marked reviewed in es (by Ana): front, second\n"
     assert run.error_lines == [
         f"{minimal}/es.yaml:6:9: section 'first' does not have the number '2020' as en.yaml:6 "
         "does (section 'first' is not marked reviewed)",
