@@ -148,6 +148,9 @@ class Content:
     sections: list[Section]
     credit: Text | None
     charts: list[ChartWords] = field(default_factory=list)
+    # The review record of the title, subtitle, summary and credit, reviewed
+    # together as the section FRONT (review.py); None when never reviewed.
+    translated_from: Text | None = None
 
 
 @dataclass(frozen=True)

@@ -742,3 +742,33 @@ def test_citations_swapped_within_a_block_are_refused(sample, tmp_path, run_cli)
         "@portugal2000: keep the citations in the English order, each after the words it supports"
     ]
     assert (sample / "es.yaml").read_bytes() == es
+
+
+def test_a_new_last_section_goes_above_the_fronts_record(minimal, tmp_path, run_cli):
+    """The front's `translated-from:` ends the file: a section new at the end of
+    the English goes after the last section, not after that top-level key."""
+    en = minimal / "en.yaml"
+    en.write_text(
+        en.read_text() + "  - id: third\n    heading: Last part\n    body: |\n      Ends.\n"
+    )
+    path = tmp_path / "es.po"
+    export(run_cli, minimal, path)
+    keys = keys_at(minimal)
+    edit_po(path, {"third/heading": "Última parte", keys["third/1"]: "Termina."})
+    run = run_cli("import", minimal, "es", path)
+    assert run.code == 0, run.err
+    es = (minimal / "es.yaml").read_text()
+    assert es.index("id: third") < es.index("\ntranslated-from: ")
+    assert run_cli(minimal, "--check", "--strict").code == 0
+
+
+def test_a_retitled_sheet_exports_its_old_title_to_review(minimal, tmp_path, run_cli):
+    """However much the title changed, its unit keeps the old translation, fuzzy."""
+    assert run_cli("reviewed", minimal, "es", "front").code == 0  # keeps the English title
+    mutate(minimal / "en.yaml", "title: A Small Test Sheet", "title: Everything Is Different")
+    path = tmp_path / "es.po"
+    export(run_cli, minimal, path)
+    entry = next(m for m in read_po(path.open("rb")) if m.context == "title")
+    assert entry.string == "Una pequeña hoja de prueba"
+    assert "fuzzy" in entry.flags
+    assert '#| msgid "A Small Test Sheet"\nmsgctxt "title"\n' in path.read_text()

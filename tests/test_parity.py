@@ -194,9 +194,11 @@ def test_reviewed_adds_a_missing_record_under_the_id(minimal, run_cli):
         + "\n"
     )
     warnings = document_problems(minimal)
-    assert f"{minimal}/es.yaml:6:9: warning: section 'first' has no review record" in warnings[0]
+    assert f"{minimal}/es.yaml:1:8: warning: 'front' (the title, " in warnings[0]
+    assert f"{minimal}/es.yaml:6:9: warning: section 'first' has no review record" in warnings[1]
     assert run_cli("reviewed", minimal, "es", "--all").code == 0
     assert "  - id: first\n    translated-from: " in path.read_text()
+    assert "\ntranslated-from: " in path.read_text()  # the front's, at the end
     assert document_problems(minimal) == []
 
 
@@ -206,7 +208,7 @@ def test_reviewed_refuses_the_reference_language_and_unknown_sections(minimal, r
     ]
     assert run_cli("reviewed", minimal, "es", "nope").error_lines == [
         f"{minimal}/es.yaml:1:1: no section 'nope' in both es.yaml and en.yaml; "
-        "they have: first, second"
+        "they have: front, first, second"
     ]
     assert run_cli("reviewed", minimal, "es", "frist").error_lines == [
         f"{minimal}/es.yaml:1:1: no section 'frist' in both es.yaml and en.yaml "

@@ -66,7 +66,7 @@ def test_reviewed_refuses_a_section_that_still_fails(minimal, run_cli):
     before = (minimal / "es.yaml").read_text()
     run = run_cli("reviewed", minimal, "es", "--all", "--by", "Ana")
     assert run.code == 1
-    assert run.out == "marked reviewed in es (by Ana): second\n"
+    assert run.out == "marked reviewed in es (by Ana): front, second\n"
     assert run.error_lines == [
         f"{minimal}/es.yaml:6:9: section 'first' does not have the number '2020' as en.yaml:6 "
         "does (section 'first' is not marked reviewed)",
@@ -116,4 +116,77 @@ def test_changes_names_a_section_new_in_the_english(minimal, run_cli):
     assert run_cli("changes", minimal, "es").out == (
         "section 'third' (en.yaml:19): new in en.yaml, not in es.yaml yet; "
         "export or copy it to translate it\n"
+    )
+
+
+def edit_the_front(sheet) -> None:
+    """The issue's point 3: the writer edits the English title and summary."""
+    mutate(sheet / "en.yaml", "title: A Small Test Sheet", "title: A Small Trial Sheet")
+    mutate(sheet / "en.yaml", "A short lede for a short sheet.", "A short lede for a short test.")
+
+
+def test_an_edited_title_and_summary_are_to_review(minimal, run_cli):
+    assert run_cli("reviewed", minimal, "es", "front", "--by", "Ana").code == 0
+    assert run_cli(minimal, "--check", "--strict").code == 0
+    edit_the_front(minimal)
+    warning = [p for p in document_problems(minimal) if "'front'" in p]
+    assert len(warning) == 1
+    assert (
+        "'front' (the title, subtitle, summary and credit) is out of date: en.yaml:1"
+        in (warning[0])
+    )
+    assert f"changes {minimal} es front" in warning[0]
+    assert run_cli(minimal, "--check", "--strict").code == 1
+    today = datetime.date.today().isoformat()
+    assert run_cli("changes", minimal, "es").out.splitlines() == [
+        "'front' (the title, subtitle, summary and credit) (en.yaml:1), "
+        f"reviewed {today} by Ana; [-removed-] {{+added+}}:",
+        "  A Small [-Test-] {+Trial+} Sheet",
+        "",
+        "  A short lede for a short [-sheet.-] {+test.+}",
+        "",
+    ]
+    marked = run_cli("reviewed", minimal, "es", "front", "--by", "Ana")
+    assert marked.out == "marked reviewed in es (by Ana): front\n"
+    assert run_cli(minimal, "--check", "--strict").code == 0
+    assert "front:\n  title: A Small Trial Sheet\n" in (minimal / "es.reviewed.yaml").read_text()
+
+
+@pytest.mark.parametrize("fmt", ["po", "xliff"])
+def test_an_edited_title_and_summary_export_to_review(fmt, minimal, tmp_path, run_cli):
+    assert run_cli("reviewed", minimal, "es", "front").code == 0
+    edit_the_front(minimal)
+    out = tmp_path / f"es.{'po' if fmt == 'po' else 'xlf'}"
+    run = run_cli("export", minimal, "es", "--out", out)
+    assert run.out.endswith(": 10 units: 2 to review, 0 untranslated\n"), run.out
+    text = out.read_text()
+    if fmt == "po":
+        assert '#| msgid "A Small Test Sheet"\nmsgctxt "title"\n' in text
+        assert '#| msgid "A short lede for a short sheet."\n' in text
+    else:
+        assert text.count('state="needs-review-translation"') == 2
+
+
+def test_a_front_never_reviewed_is_named(minimal, run_cli):
+    es = minimal / "es.yaml"
+    es.write_text(es.read_text().rsplit("translated-from:", 1)[0])
+    assert document_problems(minimal) == [
+        f"{minimal}/es.yaml:1:8: warning: 'front' (the title, subtitle, summary and credit) has "
+        "no review record (translated-from); once reviewed, run: python3 make_pdf.py reviewed "
+        f"{minimal} es front"
+    ]
+    assert run_cli("changes", minimal, "es").out.startswith("'front' (the title, subtitle")
+    assert run_cli("reviewed", minimal, "es", "--all").code == 0
+    assert document_problems(minimal) == []
+    assert es.read_text().endswith("\ntranslated-from: " + es.read_text().rsplit(": ", 1)[1])
+
+
+def test_a_section_may_not_be_called_front(minimal, run_cli):
+    for lang in ("en", "es"):
+        mutate(minimal / f"{lang}.yaml", "id: second", "id: front")
+    run = run_cli(minimal, "--check")
+    assert run.code == 1
+    assert run.error_lines[0] == (
+        f"{minimal}/en.yaml:13:9: section id 'front' names the title, subtitle, summary and "
+        "credit in review records: choose another"
     )

@@ -182,7 +182,10 @@ def language_pos(config: SheetConfig, lang: str) -> Pos:
     return config.positions.get(language_key(lang), config.pos_of("languages"))
 
 
-CONTENT_KEYS = {"title", "subtitle", "summary", "sections", "credit", "charts"}
+CONTENT_KEYS = {"title", "subtitle", "summary", "sections", "credit", "charts", "translated-from"}
+# The id under which the title, subtitle, summary and credit are reviewed
+# (review.py): no section may have it.
+FRONT = "front"
 CHART_KEYS = {"alt", "fields", "labels"}
 SECTION_KEYS = {"id", "heading", "body", "translated-from"}
 
@@ -222,6 +225,7 @@ def load_content(
         sections=sections,
         credit=optional_text("credit"),
         charts=read_charts(reader, items["charts"][1]) if "charts" in items else [],
+        translated_from=optional_text("translated-from"),
     )
     return (None if reader.problems else content), reader.problems
 
@@ -274,6 +278,13 @@ def read_section(reader: Reader, node: Node) -> Section | None:
     if "translated-from" in items:
         reviewed = reader.text(items["translated-from"][1], "translated-from")
     if section_id is None or heading is None or body is None:
+        return None
+    if section_id == FRONT:
+        message = (
+            f"section id '{FRONT}' names the title, subtitle, summary and credit in review "
+            "records: choose another"
+        )
+        reader.error(items["id"][1], message, code="sheet.section-id-reserved", subject=FRONT)
         return None
     return Section(section_id, reader.pos(items["id"][1]), heading, body, reviewed)
 

@@ -31,6 +31,7 @@ from factsheet import RUN
 from factsheet.errors import FactsheetError, Pos, Problem, display_path
 from factsheet.model import Content, Section, Sheet, Text
 from factsheet.sources.blocks import body_field, scalar
+from factsheet.sources.load import FRONT
 
 HASH_LENGTH = 10
 
@@ -59,22 +60,76 @@ class Record:
         return f"reviewed {self.date}{by}" if self.date else "reviewed"
 
 
-def section_hash(section: Section) -> str:
-    """The hash of what a section says: its words and paragraphs, not where its
-    lines break (rewrapping a paragraph is not an edit)."""
-    text = f"{section.heading.value}\n\n{section.body.value}"
+# The front: the title, subtitle, summary and credit, reviewed together under
+# one record (the file's top-level `translated-from:`) as if a section FRONT.
+FRONT_PARTS = ("title", "subtitle", "summary", "credit")
+LINE_PARTS = ("heading", "title", "subtitle")  # one line each; the rest are Markdown bodies
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """What one review record covers: a section (its heading and body), or the
+    front (FRONT: the title, subtitle, summary and credit)."""
+
+    id: str
+    pos: Pos  # a section's id, the front's title
+    parts: dict[str, str]  # "heading", "body"; "title", "subtitle", "summary", "credit"
+    translated_from: Text | None
+
+    @property
+    def name(self) -> str:
+        """How messages name it."""
+        if self.id == FRONT:
+            return f"'{FRONT}' (the title, subtitle, summary and credit)"
+        return f"section '{self.id}'"
+
+
+def front_of(content: Content) -> Reviewed:
+    texts = {name: getattr(content, name) for name in FRONT_PARTS}
+    parts = {name: text.value for name, text in texts.items() if text is not None}
+    return Reviewed(FRONT, content.title.pos, parts, content.translated_from)
+
+
+def reviewed_section(section: Section) -> Reviewed:
+    parts = {"heading": section.heading.value, "body": section.body.value}
+    return Reviewed(section.id, section.pos, parts, section.translated_from)
+
+
+def reviewables(content: Content) -> list[Reviewed]:
+    """Everything in a language file under a review record: the front, then each section."""
+    return [front_of(content), *(reviewed_section(s) for s in content.sections)]
+
+
+def review_id(field_key: str, section: str | None) -> str:
+    """The record a field of fields_of() is reviewed under: its section, FRONT,
+    or "" (chart words, which have no record yet)."""
+    if section is not None:
+        return section
+    return FRONT if field_key in FRONT_PARTS else ""
+
+
+def section_hash(section: Section | Reviewed) -> str:
+    """The hash of what a section (or the front) says: its words and paragraphs,
+    not where its lines break (rewrapping a paragraph is not an edit)."""
+    item = reviewed_section(section) if isinstance(section, Section) else section
+    if item.id == FRONT:
+        # Each part named, so a sentence moved from the summary to the credit is an edit.
+        text = "\n\n".join(f"{name}:\n\n{value}" for name, value in item.parts.items())
+    else:
+        text = f"{item.parts['heading']}\n\n{item.parts['body']}"
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip())]
     return hashlib.sha256("\n\n".join(paragraphs).encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
-def review_record(reference: Section, translation: Section, date: str = "", by: str = "") -> str:
+def review_record(reference: Reviewed, translation: Reviewed, date: str = "", by: str = "") -> str:
     """What `translated-from:` holds once a translator has reviewed `translation`."""
     return str(Record(section_hash(reference), section_hash(translation), date, by))
 
 
-def stale(reference: Section, translation: Section) -> str:
-    """Why a translated section needs review: "new" (never reviewed), "reference"
-    (the reference changed), "own" (the translation changed), or "" (current)."""
+def stale(reference: Reviewed, translation: Reviewed) -> str:
+    """Why a translated section (or the front) needs review: "new" (never
+    reviewed), "reference" (the reference changed), "own" (the translation
+    changed), or "" (current)."""
     if translation.translated_from is None:
         return "new"
     record = Record.parse(translation.translated_from.value)
@@ -86,15 +141,15 @@ def stale(reference: Section, translation: Section) -> str:
 
 
 def stale_sections(reference: Content, translation: Content, sheet_dir: str) -> list[Problem]:
-    """Warnings for sections not reviewed since their reference section, or they
-    themselves, last changed; each says which command shows the change and
-    which records the review."""
-    sources = {s.id: s for s in reference.sections}
+    """Warnings for sections (and the front) not reviewed since their reference,
+    or they themselves, last changed; each says which command shows the change
+    and which records the review."""
+    sources = {r.id: r for r in reviewables(reference)}
     name = Path(reference.path).name
     own_name = Path(translation.path).name
     lang = translation.lang
     problems = []
-    for section in translation.sections:
+    for section in reviewables(translation):
         source = sources.get(section.id)
         if source is None:
             continue  # a missing or extra section is the parity check's error
@@ -102,18 +157,18 @@ def stale_sections(reference: Content, translation: Content, sheet_dir: str) -> 
         why = stale(source, section)
         if why == "new":
             code = "review.no-record"
-            message = f"section '{section.id}' has no review record (translated-from)"
+            message = f"{section.name} has no review record (translated-from)"
         elif why == "reference":
             code = "review.reference-changed"
             message = (
-                f"section '{section.id}' is out of date: {name}:{source.pos.line} changed "
+                f"{section.name} is out of date: {name}:{source.pos.line} changed "
                 "since it was reviewed"
             )
             hint = f"see what changed: {RUN} changes {sheet_dir} {lang} {section.id}; {hint}"
         elif why == "own":
             code = "review.translation-changed"
             message = (
-                f"section '{section.id}' changed in {own_name} since it was reviewed "
+                f"{section.name} changed in {own_name} since it was reviewed "
                 f"against {name}:{source.pos.line}"
             )
         else:
@@ -130,8 +185,9 @@ def snapshot_path(sheet: Sheet, lang: str) -> Path:
     return sheet.root / f"{lang}.reviewed.yaml"
 
 
-def read_snapshot(sheet: Sheet, lang: str) -> dict[str, tuple[str, str]]:
-    """Section id -> (heading, body) of the reference as last reviewed."""
+def read_snapshot(sheet: Sheet, lang: str) -> dict[str, dict[str, str]]:
+    """Section id (or FRONT) -> its parts ("heading", "body"; "title", "summary"...)
+    as the reference had them when last reviewed."""
     path = snapshot_path(sheet, lang)
     if not path.is_file():
         return {}
@@ -147,28 +203,32 @@ def read_snapshot(sheet: Sheet, lang: str) -> dict[str, tuple[str, str]]:
     if not isinstance(data, dict):
         return {}
     return {
-        key: (value.get("heading", ""), value.get("body", ""))
+        key: {name: text for name, text in value.items() if isinstance(text, str)}
         for key, value in data.items()
         if isinstance(value, dict)
     }
 
 
-def write_snapshot(sheet: Sheet, lang: str, sections: dict[str, tuple[str, str]]) -> None:
-    """Write the kept reference text in the reference's section order."""
+def write_snapshot(sheet: Sheet, lang: str, kept: dict[str, dict[str, str]]) -> None:
+    """Write the kept reference text in the reference's order, the front first."""
     reference = sheet.contents[sheet.config.languages[0]]
     order = {s.id: index for index, s in enumerate(reference.sections)}
+    order[FRONT] = -1
     reference_name = Path(reference.path).name
     out = [
         f"# What {reference_name} said when each section of {lang}.yaml was last reviewed.\n",
         f"# Written by `{RUN} reviewed` and `import`; read by `changes` and `export`.\n",
         "# Keep it in git; do not edit it by hand.\n",
     ]
-    for section_id in sorted(sections, key=lambda i: (order.get(i, len(order)), i)):
-        heading, body = sections[section_id]
-        out.append(f"{scalar(section_id)}:\n  heading: {scalar(heading)}\n")
-        chomp = "" if body.endswith("\n") else "-"
-        out.append(f"  body: |{chomp}\n")
-        out += [f"    {line}".rstrip() + "\n" for line in body.rstrip("\n").split("\n")]
+    for section_id in sorted(kept, key=lambda i: (order.get(i, len(order)), i)):
+        out.append(f"{scalar(section_id)}:\n")
+        for name, text in kept[section_id].items():
+            if name in LINE_PARTS:
+                out.append(f"  {name}: {scalar(text)}\n")
+                continue
+            chomp = "" if text.endswith("\n") else "-"
+            out.append(f"  {name}: |{chomp}\n")
+            out += [f"    {line}".rstrip() + "\n" for line in text.rstrip("\n").split("\n")]
     snapshot_path(sheet, lang).write_text("".join(out), encoding="utf-8")
 
 
@@ -185,8 +245,9 @@ def reviewer_name(folder: Path) -> str:
     return found.stdout.strip() if found.returncode == 0 else ""
 
 
-def translation_sections(sheet: Sheet, lang: str, section_ids: list[str]) -> list[Section]:
-    """The named sections of a translation (all for an empty list); bad names raise."""
+def translation_sections(sheet: Sheet, lang: str, section_ids: list[str]) -> list[Reviewed]:
+    """The named sections of a translation, FRONT for its title, subtitle,
+    summary and credit (all of them for an empty list); bad names raise."""
     reference_lang = sheet.config.languages[0]
     if lang == reference_lang or lang not in sheet.contents:
         where = sheet.config.pos_of("languages")
@@ -194,12 +255,12 @@ def translation_sections(sheet: Sheet, lang: str, section_ids: list[str]) -> lis
         raise FactsheetError(
             [Problem(where, message, code="sheet.not-a-translation", subject=lang)]
         )
-    reference = {s.id for s in sheet.contents[reference_lang].sections}
-    known = {s.id: s for s in sheet.contents[lang].sections}
+    reference = {r.id for r in reviewables(sheet.contents[reference_lang])}
+    known = {r.id: r for r in reviewables(sheet.contents[lang])}
     unknown = [i for i in section_ids if i not in known or i not in reference]
     if unknown:
         where = Pos(sheet.contents[lang].path)
-        both = sorted(set(known) & reference)
+        both = [i for i in known if i in reference]
         names = f"{lang}.yaml and {sheet.config.languages[0]}.yaml"
         problems = []
         for name in unknown:
@@ -208,49 +269,55 @@ def translation_sections(sheet: Sheet, lang: str, section_ids: list[str]) -> lis
             message = f"no section '{name}' in both {names}{hint}"
             problems.append(Problem(where, message, code="sheet.unknown-section", subject=name))
         raise FactsheetError(problems)
-    chosen = section_ids or [s.id for s in sheet.contents[lang].sections if s.id in reference]
-    return [known[i] for i in chosen]
+    chosen = section_ids or [i for i in known if i in reference]
+    return [known[i] for i in dict.fromkeys(chosen)]
 
 
 def mark_reviewed(
     sheet: Sheet, lang: str, section_ids: list[str], by: str = "", date: str = ""
 ) -> list[str]:
-    """Record in <lang>.yaml that sections match the reference as it is now, and
-    keep that reference text in <lang>.reviewed.yaml. An empty list marks all.
+    """Record in <lang>.yaml that sections (FRONT: the title, subtitle, summary
+    and credit) match the reference as it is now, and keep that reference text
+    in <lang>.reviewed.yaml. An empty list marks all.
 
-    Edits only the `translated-from:` lines (or adds one under the `id:`), so
-    comments and formatting in the file stay as the translator wrote them.
+    Edits only the `translated-from:` lines (or adds one under a section's
+    `id:`, and the front's at the end of the file, where it moves no line
+    above it), so comments and formatting stay as the translator wrote them.
     Returns the ids marked.
     """
     chosen = translation_sections(sheet, lang, section_ids)
     date = date or datetime.date.today().isoformat()
-    reference = {s.id: s for s in sheet.contents[sheet.config.languages[0]].sections}
+    reference = {r.id: r for r in reviewables(sheet.contents[sheet.config.languages[0]])}
     path = sheet.root / f"{lang}.yaml"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     # Work bottom-up so inserting a line does not shift the ones still to edit.
-    for section in sorted(chosen, key=lambda s: -s.pos.line):
+    at_end = []
+    for section in sorted(chosen, key=lambda s: -(s.translated_from or s).pos.line):
         value = scalar(review_record(reference[section.id], section, date, by))
         if section.translated_from is not None:
             index = section.translated_from.pos.line - 1
             head = lines[index][: lines[index].index("translated-from:")]
             lines[index] = f"{head}translated-from: {value}\n"
+        elif section.id == FRONT:
+            at_end.append(f"translated-from: {value}\n")
         else:
             index = section.pos.line - 1
             # Line up with the `id:` key (section.pos is where its value starts).
             indent = " " * lines[index].rfind("id:", 0, section.pos.col)
             lines.insert(index + 1, f"{indent}translated-from: {value}\n")
-    path.write_text("".join(lines), encoding="utf-8")
+    if at_end and lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    path.write_text("".join(lines + at_end), encoding="utf-8")
     kept = read_snapshot(sheet, lang)
     for section in chosen:
-        source = reference[section.id]
-        kept[section.id] = (source.heading.value, source.body.value)
+        kept[section.id] = dict(reference[section.id].parts)
     # A section whose record still matches the reference as it is now was
     # reviewed against exactly this text: keep it too (records made before the
     # history was kept).
-    for section in sheet.contents[lang].sections:
+    for section in reviewables(sheet.contents[lang]):
         source = reference.get(section.id)
         if source is not None and section.id not in kept and stale(source, section) == "":
-            kept[section.id] = (source.heading.value, source.body.value)
+            kept[section.id] = dict(source.parts)
     write_snapshot(sheet, lang, kept)
     return [s.id for s in chosen]
 
@@ -272,12 +339,12 @@ def word_diff(old: str, new: str) -> str:
 
 
 def describe_changes(sheet: Sheet, lang: str, section_ids: list[str]) -> list[str]:
-    """What `make_pdf.py changes` prints: for each section asked for (else each
-    out of date), the reference text as reviewed against the text as it is now,
-    paragraph by paragraph, as a word diff."""
+    """What `make_pdf.py changes` prints: for each section (or FRONT) asked for,
+    else each out of date, the reference text as reviewed against the text as
+    it is now, paragraph by paragraph, as a word diff."""
     asked = translation_sections(sheet, lang, section_ids)
     reference_content = sheet.contents[sheet.config.languages[0]]
-    reference = {s.id: s for s in reference_content.sections}
+    reference = {r.id: r for r in reviewables(reference_content)}
     name = Path(reference_content.path).name
     kept = read_snapshot(sheet, lang)
     out = []
@@ -287,7 +354,7 @@ def describe_changes(sheet: Sheet, lang: str, section_ids: list[str]) -> list[st
         if not section_ids and why in ("", "own"):
             continue
         record = Record.parse(section.translated_from.value) if section.translated_from else None
-        head = f"section '{section.id}' ({name}:{source.pos.line})"
+        head = f"{section.name} ({name}:{source.pos.line})"
         if record is None:
             out.append(f"{head}: never reviewed; all of it is new to the translation")
             continue
@@ -300,9 +367,8 @@ def describe_changes(sheet: Sheet, lang: str, section_ids: list[str]) -> list[st
             out.append(f"{head}, {record.when}: {state}")
             continue
         out.append(f"{head}, {record.when}; [-removed-] {{+added+}}:")
-        old_heading, old_body = kept[section.id]
-        old = [old_heading, *paragraphs(old_body)]
-        new = [source.heading.value, *paragraphs(source.body.value)]
+        old = pieces(kept[section.id])
+        new = pieces(source.parts)
         matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
         for op, a1, a2, b1, b2 in matcher.get_opcodes():
             if op == "equal":
@@ -317,6 +383,15 @@ def describe_changes(sheet: Sheet, lang: str, section_ids: list[str]) -> list[st
                        f"not in {lang}.yaml yet; export or copy it to translate it")  # fmt: skip
     if not out:
         out.append(f"{lang}: every section is reviewed against {name} as it is now")
+    return out
+
+
+def pieces(parts: dict[str, str]) -> list[str]:
+    """A section's (or the front's) text as the units a diff compares: each
+    heading, title and subtitle whole, each body's paragraphs, items and quotes."""
+    out = []
+    for name, text in parts.items():
+        out += [text] if name in LINE_PARTS else paragraphs(text)
     return out
 
 

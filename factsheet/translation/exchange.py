@@ -38,7 +38,17 @@ from factsheet.sources.blocks import (
     write_value,
 )
 from factsheet.sources.load import load_sheet
-from factsheet.sources.review import mark_reviewed, read_snapshot, stale, translation_sections
+from factsheet.sources.review import (
+    FRONT,
+    FRONT_PARTS,
+    LINE_PARTS,
+    mark_reviewed,
+    read_snapshot,
+    review_id,
+    reviewables,
+    stale,
+    translation_sections,
+)
 from factsheet.translation import pofile, xliff
 
 
@@ -46,18 +56,19 @@ def units_of(sheet: Sheet, lang: str) -> list[Unit]:
     """Every block of the reference language, paired with the translation's."""
     reference, translation = reference_and(sheet, lang)
     kept = read_snapshot(sheet, lang)
-    sections = {s.id: s for s in translation.sections}
-    ref_sections = {s.id: s for s in reference.sections}
+    sections = {r.id: r for r in reviewables(translation)}
+    ref_sections = {r.id: r for r in reviewables(reference)}
     fields = {field.key: field for field in fields_of(translation)}
     name = Path(reference.path).name
     units = []
     for ref_field in fields_of(reference):
         field = fields.get(ref_field.key)
-        section = sections.get(ref_field.section or "")
-        why = stale(ref_sections[ref_field.section], section) if section else ""
+        owner = review_id(ref_field.key, ref_field.section)  # "" for chart words
+        section = sections.get(owner)
+        why = stale(ref_sections[owner], section) if section else ""
         if ref_field.section and section is None:
             why = "new"
-        old = old_field(ref_field, kept.get(ref_field.section or ""))
+        old = old_field(ref_field, kept.get(owner))
         pairs = pair_blocks(ref_field, field, old)
         keys = unit_keys(ref_field)
         for index, block in enumerate(ref_field.blocks):
@@ -92,7 +103,7 @@ def review_sections(
     failing: dict[str, list[Problem]] = {}
     for problem in errors:
         if problem.pos.path == own_path:
-            section = unit_at(places, problem.pos.line).partition("/")[0]
+            section = section_of(unit_at(places, problem.pos.line))
             failing.setdefault(section, []).append(problem)
     refused = []
     for section in chosen:
@@ -109,15 +120,17 @@ def reference_and(sheet: Sheet, lang: str) -> tuple[Content, Content]:
     return sheet.contents[sheet.config.languages[0]], sheet.contents[lang]
 
 
-def old_field(field: Field, kept: tuple[str, str] | None) -> Field | None:
-    """The reference field as it was when its section was last reviewed."""
-    if kept is None or field.section is None:
+def old_field(field: Field, kept: dict[str, str] | None) -> Field | None:
+    """The reference field as it was when its section (or the front) was last
+    reviewed; None when that text was not kept."""
+    part = field.key.rpartition("/")[2]  # "heading", "body"; "title", "summary"...
+    if kept is None or part not in kept:
         return None
-    heading, body = kept
-    if field.key.endswith("/heading"):
-        block = Block(field.blocks[0].key, "line", " ".join(heading.split()), (0, 1))
-        return Field(field.key, field.section, Text(heading, field.text.pos), (block,))
-    return body_field(field.key, field.section, field.section, Text(body, field.text.pos))
+    text = Text(kept[part], field.text.pos)
+    if part in LINE_PARTS:
+        block = Block(field.blocks[0].key, "line", " ".join(text.value.split()), (0, 1))
+        return Field(field.key, field.section, text, (block,))
+    return body_field(field.key, field.section or field.key, field.section, text)
 
 
 def pair_blocks(
@@ -132,6 +145,9 @@ def pair_blocks(
     if translation is None:
         return {}
     texts = [block.text for block in translation.blocks]
+    if old is not None and old.structure == translation.structure == ("line",):
+        # A title or heading: the field is the unit, however much it changed.
+        return {0: (texts[0], old.blocks[0].text)}
     if old is not None and old.structure == translation.structure:
         return {
             b: (texts[a], old.blocks[a].text)
@@ -503,9 +519,13 @@ class Outcome:
 
 
 def section_of(place: str) -> str:
-    """The section a block's place ("overview/2") is in; "" for the title, lede, credit."""
+    """The review record a block's place ("overview/2", "summary/1") is under:
+    its section, FRONT for the title, subtitle, summary and credit, "" for a
+    chart's words."""
     prefix = place.partition("/")[0]
-    return "" if prefix in ("title", "subtitle", "summary", "credit", "charts") else prefix
+    if prefix in FRONT_PARTS:
+        return FRONT
+    return "" if prefix == "charts" else prefix
 
 
 def file_problems(
@@ -543,8 +563,8 @@ def file_problems(
 def record_reviews(sheet: Sheet, lang: str, outcome: Outcome, by: str) -> list[str]:
     """Mark reviewed the sections whose units all came in final (translated from
     the English as it is now); say what is left."""
-    reference = {s.id: s for s in sheet.contents[sheet.config.languages[0]].sections}
-    current = {s.id: s for s in sheet.contents[lang].sections}
+    reference = {r.id: r for r in reviewables(sheet.contents[sheet.config.languages[0]])}
+    current = {r.id: r for r in reviewables(sheet.contents[lang])}
     to_review = outcome.sections("review")
     old = outcome.sections("changed")
     left = outcome.sections("missing", "empty", "copy")
@@ -657,9 +677,19 @@ def new_sections(
         if later:
             inserts.append((start_line(later[0]) - 1, [*new, "\n"]))
         else:
-            ending = "" if not lines or lines[-1].endswith("\n") else "\n"
-            inserts.append((len(lines), [f"{ending}\n", *new]))
+            # After the last section, not at the end of the file: a top-level
+            # key (the credit, charts, the front's record) may follow it.
+            at = end_line(translation.sections[-1])
+            ending = "" if not at or lines[at - 1].endswith("\n") else "\n"
+            inserts.append((at, [f"{ending}\n", *new]))
     return inserts
+
+
+def end_line(section: Section) -> int:
+    """The number of the last line of a section in its file (its last value's)."""
+    texts = [section.heading, section.body, section.translated_from]
+    ends = [t.extent[1] for t in texts if t and t.extent]
+    return max([section.pos.line, *(end.line - (end.col == 1) for end in ends)])
 
 
 def start_line(section: Section) -> int:
