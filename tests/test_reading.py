@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from factsheet.checks.readability import words_of
-from factsheet.checks.reading import check_reading, masked, pieces
+from factsheet.checks.reading import check_reading, masked, pieces, pysbd_spans, segmenter, spans
 from factsheet.pipeline import prepare_sheet
 from factsheet.sources.load import load_sheet
 
@@ -142,3 +142,30 @@ def test_bad_settings_are_refused_at_their_place(minimal, setting, code):
     problem = prepared.problems[0]
     assert problem.pos.path.endswith("sheet.yaml") and problem.pos.line == 8
     assert not problem.warning
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Deaths fell by a third. Calls to poison centers rose in 2021. Help came fast!"),
+        ("en", "The U.S. Congress passed it in 2018. Then the states followed."),
+        ("en", "See p. 12 for the table. It lists every town."),
+        ("en", "Kits, sprays, etc. were handed out. Nurses trained staff."),
+        ("en", "Dr. Smith led the study. It ran for two years."),
+        ("en", "It rose 39.4% in a year. That is (almost) twice the rate."),
+        ("en", "“The reform worked. People came forward,” she said. Others agreed."),
+        ("en", "Wait... the numbers changed. Then they fell again."),
+        ("es", "En EE. UU. murieron más de 100.000 personas. La cifra bajó en 2024."),
+        ("es", "Las muertes bajaron un tercio. ¿Por qué? Porque llegó la ayuda."),
+        ("es", "«La reforma funcionó. La gente se acercó», dijo. Otros coincidieron."),
+    ],
+)
+def test_the_quick_split_reads_sentences_as_pysbd_does(lang, text):
+    """Plain ends are split without pysbd (its cost); anything else goes to it:
+    the sentences and where they start are the same either way."""
+    split = segmenter(lang)
+
+    def read(found: list) -> list[tuple[int, list[str]]]:
+        return [(s.start + len(s.sent) - len(s.sent.lstrip()), words_of(s.sent)) for s in found]
+
+    assert read(spans(split, text)) == read(pysbd_spans(split, text))

@@ -159,11 +159,37 @@ class Span:
     start: int
 
 
+# A plain sentence end: a stop after a lowercase word of four letters or more, or
+# after a figure or a closing mark, then space and a capital (or an opening mark).
+PLAIN_END = re.compile(
+    r"(?:(?<=[a-záéíóúüñ]{4})|(?<=[0-9%)”’»\]]))[.!?]+[”’»)]?\s+(?=[«“‘¿¡(]?[A-ZÁÉÍÓÚÑ])"
+)
+# What only pysbd reads right: any other stop inside the text (U.S., p. 12,
+# EE. UU., Dr., etc., an ellipsis) or a stop not followed by a capital.
+ANY_STOP = re.compile(r"[.!?…:;]")
+QUOTES = re.compile(r"[“«\"]")
+
+
 def spans(split: object, text: str) -> list[Span]:
-    """pysbd's sentences, or the whole text when no stop is inside it (a heading,
-    an item): pysbd builds regular expressions per call, most of its cost."""
-    if not INNER_STOP.search(text.strip()):
+    """pysbd's sentences; the whole text when no stop is inside it (a heading, an
+    item); and the plain ends' split when every stop inside is a plain end.
+    pysbd builds regular expressions per call, most of the check's cost, and
+    most paragraphs have only plain ends."""
+    body = text.strip()
+    if not INNER_STOP.search(body):
         return [Span(text, 0)]
+    if QUOTES.search(text):
+        return pysbd_spans(split, text)  # pysbd keeps a quotation one sentence
+    ends = list(PLAIN_END.finditer(text))
+    inner = len(ANY_STOP.findall(text.rstrip().rstrip("”’»)").rstrip(".!?…")))
+    if ends and inner == sum(len(ANY_STOP.findall(end[0])) for end in ends):
+        starts = [0, *(end.end() for end in ends)]
+        stops = [*(end.end() for end in ends), len(text)]
+        return [Span(text[a:b], a) for a, b in zip(starts, stops, strict=True)]
+    return pysbd_spans(split, text)
+
+
+def pysbd_spans(split: object, text: str) -> list[Span]:
     found = split.segment(text)  # type: ignore[attr-defined]
     return [Span(span.sent, span.start) for span in found]
 
