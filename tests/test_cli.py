@@ -260,3 +260,25 @@ def test_lang_builds_the_language_it_names_while_another_is_unfinished(minimal, 
     both = run_cli(minimal, "--out", tmp_path, "--jobs", "1")
     assert both.code == 1
     assert any("section 'segunda' is not in en.yaml" in line for line in both.error_lines)
+
+
+def readme_synopsis() -> dict[str, set[str]]:
+    """The flags the README's "Command line" block shows, by command ("" for a build)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Command line", 1)[1].split("```", 2)[1]
+    flags: dict[str, set[str]] = {}
+    command = ""
+    for line in block.splitlines():
+        if line.startswith("python3 make_pdf.py"):
+            word = line.split()[2]
+            command = "" if word.startswith("[") else word
+        flags.setdefault(command, set()).update(re.findall(r"--[a-z][a-z-]*", line))
+    return flags
+
+
+@pytest.mark.parametrize("command", sorted(readme_synopsis()))
+def test_the_readme_shows_every_option_help_does(command, capsys):
+    """What the README's synopsis lists and what --help says never drift apart."""
+    assert main([*([command] if command else []), "--help"]) == 0
+    shown = set(re.findall(r"(?m)^\s+(--[a-z][a-z-]*)", capsys.readouterr().out))
+    assert readme_synopsis()[command] == shown - {"--help", "--version"}
