@@ -61,7 +61,9 @@ def test_a_third_language_needs_only_its_yaml_and_a_catalog(minimal, tmp_path, r
         if isinstance(translation, tuple):  # as many forms as the locale has (3 in CLDR 46)
             translation += translation[-1:] * (catalog.num_plurals - len(translation))
         catalog.add(message, translation)
-    (locales / "pt" / "LC_MESSAGES").mkdir(parents=True)
+    (locales / "pt" / "LC_MESSAGES").mkdir(
+        parents=True, exist_ok=True
+    )  # ours, over the shipped one
     with (locales / "pt" / "LC_MESSAGES" / "messages.po").open("wb") as handle:
         write_po(handle, catalog)
     (minimal / "pt.yaml").write_text(PT_YAML, encoding="utf-8")
@@ -192,3 +194,42 @@ def test_a_draft_past_its_budget_says_it_was_written_then_that_the_sheet_failed(
     assert f"wrote {pdf}" not in lines[1:]
     assert lines[-1].startswith("1 sheet: 0 built, 0 up to date, 1 failed; wrote 1 PDF in ")
     assert any("over its budget" in line for line in draft.error_lines)
+
+
+FR_YAML = """\
+title: Une petite fiche d’essai
+subtitle: Les tests s’en servent
+summary: |
+  Un court résumé pour une courte fiche.
+sections:
+  - id: first
+    heading: Première section
+    body: |
+      Trente et une communes y ont pris part en 2019.[@smith2019, p. 12]
+
+      - Non
+      - Oui
+  - id: second
+    heading: Deuxième section
+    body: |
+      > « Une ligne citée du rapport. »[@smith2019]
+      >
+      > — Le rapport
+"""
+
+
+def test_french_builds_with_the_shipped_catalog(minimal, tmp_path, run_cli):
+    """fr, pt and ru ship an interface catalog (locales/): a French sheet needs only
+    its fr.yaml, and prints its interface words, dates and notes in French."""
+    (minimal / "es.yaml").unlink()
+    (minimal / "es.reviewed.yaml").unlink(missing_ok=True)
+    (minimal / "fr.yaml").write_text(FR_YAML, encoding="utf-8")
+    sheet_yaml = minimal / "sheet.yaml"
+    sheet_yaml.write_text(sheet_yaml.read_text().replace("[en, es]", "[en, fr]"))
+    assert run_cli("reviewed", minimal, "fr", "--all").code == 0
+    run = run_cli(minimal, "--out", tmp_path / "out", "--strict")
+    assert run.code == 0, run.err
+    text = read_pdf(tmp_path / "out" / "minimal.fr.pdf").text
+    for expected in ("FICHE D’INFORMATION", "Publié le 5 mars 2020", "Mis à jour le 12 octobre 2021",
+                     "Page 1 sur 1", "« Une ligne citée du rapport. »", "SOURCES"):  # fmt: skip
+        assert expected in text, expected
