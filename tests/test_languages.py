@@ -86,10 +86,13 @@ def test_a_language_without_catalog_fails_only_that_language(minimal, tmp_path):
     (minimal / "pt.yaml").write_text(PT_YAML, encoding="utf-8")
     sheet_yaml = minimal / "sheet.yaml"
     sheet_yaml.write_text(sheet_yaml.read_text().replace("[en, es]", "[en, es, pt]"))
-    report = build(Options(sheets=(minimal,), out=tmp_path, run=Run(jobs=1)))
+    locales = tmp_path / "locales"  # the project's catalogs but Portuguese's
+    shutil.copytree(LOCALES_DIR, locales, ignore=shutil.ignore_patterns("pt"))
+    out = tmp_path / "out"
+    report = build(Options(sheets=(minimal,), out=out, run=Run(jobs=1), locales_dir=locales))
     assert report.failed == [Edition("minimal", ("pt",))]
     assert "no interface catalog for language 'pt'" in [p.message for p in report.problems]
-    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["minimal.en.pdf", "minimal.es.pdf"]
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["minimal.en.pdf", "minimal.es.pdf"]
 
 
 def test_a_sheet_can_choose_another_locale(minimal, tmp_path, run_cli):
