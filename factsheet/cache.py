@@ -130,13 +130,16 @@ def write_entry(folder: Path | None, name: str, made_from: str, data: bytes) -> 
     return path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
     """No reader sees half of it: several processes (the --jobs workers) may make
-    the same entry at once; the last rename wins."""
+    the same entry at once; the last rename wins. The file is private (mkstemp's
+    0600) unless `mode` says otherwise."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        if mode is not None:
+            os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

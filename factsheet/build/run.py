@@ -9,8 +9,6 @@ files are written here as soon as the sheet is done, named by the output kinds
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 from factsheet.build.plan import plan
 from factsheet.build.pool import Progress, Stopped, run_editions, stop_on_signals
 from factsheet.build.state import STATE_FILE, read_state, record_built, state_bytes, state_lock
+from factsheet.cache import write_atomically as replace_atomically
 from factsheet.errors import Pos, Problem, blocking, display_path
 from factsheet.layout.webfonts import FONTS_FOLDER
 from factsheet.model import Edition, Sheet, TaskResult
@@ -68,17 +67,10 @@ class Report:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the whole new one, never half of it."""
+    """Readers see the old file or the whole new one, never half of it; outputs are
+    meant to be shared (0644), where cache entries stay private."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o644)  # mkstemp makes it private; outputs are meant to be shared
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    replace_atomically(path, data, mode=0o644)
 
 
 def remove_outputs(failed: Edition, options: Options) -> list[Path]:
